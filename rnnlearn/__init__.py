@@ -1,0 +1,13 @@
+"""rnnlearn: recurrent neural networks from the equations.
+
+Subpackages
+-----------
+rnnlearn.numpy      RNN, LSTM, GRU and attention in NumPy with hand-written backward passes.
+rnnlearn.torch      PyTorch modules written from the same equations.
+rnnlearn.data       Offline, seeded data sets (synthetic tasks and a shipped corpus).
+rnnlearn.schedules  Teacher-forcing probability schedules (Bengio et al. 2015).
+rnnlearn.train      A small fit loop with progress bar and history.
+rnnlearn.grading    Instant feedback for exercises and the batch grader.
+"""
+
+__version__ = "0.1.0"
