@@ -1,0 +1,18 @@
+"""The exercise pipeline: ``solutions/`` is the only source, ``exercises/`` is generated.
+
+A solution notebook marks the code a learner must write between two lines::
+
+    ### BEGIN SOLUTION
+    ...
+    ### END SOLUTION
+
+:func:`make_exercise` replaces each region with a stub that raises
+``NotImplementedError`` (with a hint), and leaves everything else identical.
+:func:`build` does that for every notebook in ``solutions/`` and executes both
+notebooks in a fresh kernel so that their outputs are stored (nbval then checks them).
+"""
+
+from .stub import make_exercise, strip_solution_regions
+from .build import build, execute_notebook, write_notebook
+
+__all__ = ["make_exercise", "strip_solution_regions", "build", "execute_notebook", "write_notebook"]
