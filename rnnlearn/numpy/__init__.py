@@ -1,0 +1,22 @@
+"""RNN, LSTM, GRU and attention in NumPy, with hand-written backward passes.
+
+Pure functions over NumPy arrays (float64 in, float64 out; batch first; nothing is
+mutated). Parameters and gradients are dicts laid out like the matching ``torch.nn``
+cell's ``named_parameters()``, so weights move between PyTorch and NumPy with no
+transposes. Every forward returns a ``NamedTuple`` cache; every backward reads only
+that cache. This package imports NumPy only.
+"""
+
+from ._validate import InputError
+from .activations import sigmoid, softmax
+from .rnn import (RNNCache, RNNStepCache, rnn_backward, rnn_forward,
+                  rnn_step_backward, rnn_step_forward)
+from .utils import clip_grad_norm, numerical_gradient, rel_error
+
+__all__ = [
+    "InputError",
+    "sigmoid", "softmax",
+    "RNNStepCache", "RNNCache",
+    "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+    "clip_grad_norm", "numerical_gradient", "rel_error",
+]

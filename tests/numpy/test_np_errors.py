@@ -1,0 +1,69 @@
+"""Bad input: a table of mistakes, each a ValueError that names the argument.
+
+Every message must also name the function and show the shape (or type) that arrived.
+"""
+
+import numpy as np
+import pytest
+
+import rnnlearn.numpy as rn
+
+rng = np.random.default_rng(0)
+N, T, D, H = 2, 3, 4, 5
+
+
+def params(k):
+    return {"weight_ih": rng.normal(size=(k * H, D)), "weight_hh": rng.normal(size=(k * H, H)),
+            "bias_ih": rng.normal(size=(k * H,)), "bias_hh": rng.normal(size=(k * H,))}
+
+
+P1 = params(1)
+x2, h, x3, hs = rng.normal(size=(N, D)), rng.normal(size=(N, H)), \
+    rng.normal(size=(N, T, D)), rng.normal(size=(N, T, H))
+_, rnn_step_cache = rn.rnn_step_forward(x2, h, P1)
+_, _, rnn_cache = rn.rnn_forward(x3, h, P1)
+
+# (function, args, argument named in the message, extra text the message must contain)
+CASES = [
+    (rn.rnn_step_forward, (x3, h, P1), "x", "(N, D)"),
+    (rn.rnn_step_forward, (x2, h[:1], P1), "h_prev", "(N, H)"),
+    (rn.rnn_step_forward, (x2.astype(int), h, P1), "x", "dtype"),
+    (rn.rnn_step_forward, (x2.tolist(), h, P1), "x", "list"),
+    (rn.rnn_step_forward, (x2, h, {**P1, "weight_ih": P1["weight_ih"].T}), "params['weight_ih']",
+     "transposed"),
+    (rn.rnn_step_forward, (x2, h, {k: v for k, v in P1.items() if k != "bias_hh"}), "params",
+     "bias_hh"),
+    (rn.rnn_step_forward, (x2, h, {f"{k}_l0": v for k, v in P1.items()}), "params", "_l0"),
+    (rn.rnn_step_forward, (x2, h, [1, 2]), "params", "dict"),
+    (rn.rnn_step_backward, (h[:, :2], rnn_step_cache), "dh_next", "(N, H)"),
+    (rn.rnn_step_backward, (h, (1, 2)), "cache", "RNNStepCache"),
+    (rn.rnn_forward, (x2, h, P1), "x", "(N, T, D)"),
+    (rn.rnn_forward, (x3.transpose(1, 0, 2), h, P1), "h0", "time-major"),
+    (rn.rnn_forward, (x3[:, :, :2], h, P1), "params['weight_ih']", "(H, D)"),
+    (rn.rnn_backward, (hs[:, :2], rnn_cache), "dh_seq", "(N, T, H)"),
+    (rn.rnn_backward, (hs, rnn_cache, h[:1]), "dh_T", "(N, H)"),
+    (rn.rnn_backward, (hs, rnn_step_cache), "cache", "RNNCache"),
+    (rn.clip_grad_norm, ({"a": x2}, -1.0), "max_norm", "positive"),
+    (rn.clip_grad_norm, ([x2], 1.0), "grads", "dict"),
+    (rn.numerical_gradient, (np.sum, [1.0, 2.0]), "x", "list"),
+    (rn.numerical_gradient, (lambda v: v, x2, h), "df", "shape"),
+    (rn.rel_error, (x2, h), "'a' and 'b'", "shape"),
+]
+
+
+@pytest.mark.parametrize("fn,args,arg,extra", CASES,
+                         ids=[f"{c[0].__name__}-{c[2]}-{c[3]}" for c in CASES])
+def test_bad_input_raises_a_teaching_value_error(fn, args, arg, extra):
+    with pytest.raises(ValueError) as info:
+        fn(*args)
+    msg = str(info.value)
+    assert fn.__name__ in msg, msg
+    assert arg in msg, msg
+    assert extra in msg, msg
+
+
+def test_message_shows_expected_and_actual_shape():
+    with pytest.raises(ValueError) as info:
+        rn.rnn_step_forward(x2, h[:1], P1)
+    msg = str(info.value)
+    assert "(N, H) = (2, ?)" in msg and "(1, 5)" in msg, msg
