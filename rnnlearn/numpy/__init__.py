@@ -9,6 +9,10 @@ that cache. This package imports NumPy only.
 
 from ._validate import InputError
 from .activations import sigmoid, softmax
+from .gru import (GRUCache, GRUStepCache, gru_backward, gru_forward,
+                  gru_step_backward, gru_step_forward)
+from .lstm import (LSTMCache, LSTMStepCache, lstm_backward, lstm_forward,
+                   lstm_step_backward, lstm_step_forward)
 from .rnn import (RNNCache, RNNStepCache, rnn_backward, rnn_forward,
                   rnn_step_backward, rnn_step_forward)
 from .utils import clip_grad_norm, numerical_gradient, rel_error
@@ -18,5 +22,9 @@ __all__ = [
     "sigmoid", "softmax",
     "RNNStepCache", "RNNCache",
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+    "LSTMStepCache", "LSTMCache",
+    "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
+    "GRUStepCache", "GRUCache",
+    "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
     "clip_grad_norm", "numerical_gradient", "rel_error",
 ]

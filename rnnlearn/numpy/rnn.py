@@ -191,8 +191,7 @@ def rnn_backward(dh_seq, cache, dh_T=None):
     check_array(fn, "dh_seq", dh_seq, ("N", "T", "H"), sizes)
     dh = check_optional(fn, "dh_T", dh_T, ("N", "H"), sizes, cache.steps[-1].h_next)
     dxs = [None] * len(cache.steps)
-    grads = {k: np.zeros_like(v) for k, v in cache.steps[0].params.items()
-             if k in rnn_param_spec()}
+    grads = {k: np.zeros_like(cache.steps[0].params[k]) for k in rnn_param_spec()}
     for t in reversed(range(len(cache.steps))):
         # dL/dh_t = dl_t/dh_t + (gradient from step t+1)
         dxs[t], dh, g = rnn_step_backward(dh_seq[:, t] + dh, cache.steps[t])

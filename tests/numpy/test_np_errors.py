@@ -20,7 +20,12 @@ def params(k):
 P1 = params(1)
 x2, h, x3, hs = rng.normal(size=(N, D)), rng.normal(size=(N, H)), \
     rng.normal(size=(N, T, D)), rng.normal(size=(N, T, H))
+P4, P3 = params(4), params(3)
 _, rnn_step_cache = rn.rnn_step_forward(x2, h, P1)
+_, _, lstm_step_cache = rn.lstm_step_forward(x2, h, h, P4)
+_, _, _, lstm_cache = rn.lstm_forward(x3, h, h, P4)
+_, gru_step_cache = rn.gru_step_forward(x2, h, P3)
+_, _, gru_cache = rn.gru_forward(x3, h, P3)
 _, _, rnn_cache = rn.rnn_forward(x3, h, P1)
 
 # (function, args, argument named in the message, extra text the message must contain)
@@ -43,6 +48,25 @@ CASES = [
     (rn.rnn_backward, (hs[:, :2], rnn_cache), "dh_seq", "(N, T, H)"),
     (rn.rnn_backward, (hs, rnn_cache, h[:1]), "dh_T", "(N, H)"),
     (rn.rnn_backward, (hs, rnn_step_cache), "cache", "RNNCache"),
+    (rn.lstm_step_forward, (x2, h, h[:, :3], P4), "c_prev", "(N, H)"),
+    (rn.lstm_step_forward, (x2, h, h, P1), "params['weight_ih']", "(4H, D)"),
+    (rn.lstm_step_forward, (x2, h, h, {**P4, "weight_ih": P4["weight_ih"].T}),
+     "params['weight_ih']", "CS231n"),
+    (rn.lstm_step_forward, (x2, h, h, {**P4, "bias_ih": P4["bias_ih"][:, None]}),
+     "params['bias_ih']", "(4H,)"),
+    (rn.lstm_step_backward, (h, h[:1], lstm_step_cache), "dc_next", "(N, H)"),
+    (rn.lstm_step_backward, (h, h, rnn_step_cache), "cache", "LSTMStepCache"),
+    (rn.lstm_forward, (x3.transpose(1, 0, 2), h, h, P4), "h0", "transpose(1, 0, 2)"),
+    (rn.lstm_forward, (x3, h, h.astype(np.int32), P4), "c0", "dtype"),
+    (rn.lstm_backward, (hs, lstm_cache, None, h[:, :1]), "dc_T", "(N, H)"),
+    (rn.lstm_backward, (hs[..., :1], lstm_cache), "dh_seq", "(N, T, H)"),
+    (rn.gru_step_forward, (x2, h, P4), "params['weight_ih']", "(3H, D)"),
+    (rn.gru_step_forward, (x2[None], h, P3), "x", "(N, D)"),
+    (rn.gru_step_backward, (h.T, gru_step_cache), "dh_next", "(N, H)"),
+    (rn.gru_forward, (x3, h[None], P3), "h0", "(N, H)"),
+    (rn.gru_forward, (x3.transpose(1, 0, 2), h, P3), "h0", "time-major"),
+    (rn.gru_backward, (hs, gru_cache, h.T), "dh_T", "(N, H)"),
+    (rn.gru_backward, (hs, lstm_cache), "cache", "GRUCache"),
     (rn.clip_grad_norm, ({"a": x2}, -1.0), "max_norm", "positive"),
     (rn.clip_grad_norm, ([x2], 1.0), "grads", "dict"),
     (rn.numerical_gradient, (np.sum, [1.0, 2.0]), "x", "list"),

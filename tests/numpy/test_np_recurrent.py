@@ -18,6 +18,18 @@ KINDS = {
                 seq_fwd=lambda x, s, p: (lambda hs, h, c: (hs, (h,), c))(*rn.rnn_forward(x, *s, p)),
                 seq_bwd=lambda d, c, dT: (lambda dx, dh, g: (dx, (dh,), g))(*rn.rnn_backward(d, c, *dT)),
                 fields=("x", "h_prev", "h_next", "params")),
+    "lstm": dict(n_states=2,
+                 step_fwd=lambda x, s, p: (lambda h, c, k: ((h, c), k))(*rn.lstm_step_forward(x, *s, p)),
+                 step_bwd=lambda d, c: (lambda dx, dh, dc, g: (dx, (dh, dc), g))(*rn.lstm_step_backward(*d, c)),
+                 seq_fwd=lambda x, s, p: (lambda hs, h, c, k: (hs, (h, c), k))(*rn.lstm_forward(x, *s, p)),
+                 seq_bwd=lambda d, c, dT: (lambda dx, dh, dc, g: (dx, (dh, dc), g))(*rn.lstm_backward(d, c, *dT)),
+                 fields=("x", "h_prev", "c_prev", "i", "f", "g", "o", "c_next", "h_next", "params")),
+    "gru": dict(n_states=1,
+                step_fwd=lambda x, s, p: (lambda h, c: ((h,), c))(*rn.gru_step_forward(x, *s, p)),
+                step_bwd=lambda d, c: (lambda dx, dh, g: (dx, (dh,), g))(*rn.gru_step_backward(*d, c)),
+                seq_fwd=lambda x, s, p: (lambda hs, h, c: (hs, (h,), c))(*rn.gru_forward(x, *s, p)),
+                seq_bwd=lambda d, c, dT: (lambda dx, dh, g: (dx, (dh,), g))(*rn.gru_backward(d, c, *dT)),
+                fields=("x", "h_prev", "r", "z", "n", "hn_lin", "h_next", "params")),
 }
 
 
