@@ -22,10 +22,11 @@ class InputError(ValueError):
 
 
 def _parse(entry):
-    """Split a spec entry ``"4H"`` into ``(4, "H")``; an int ``1`` into ``(1, None)``."""
+    """Split a spec entry ``"4H"`` into ``(4, "H")``, ``"Hq"`` into ``(1, "Hq")``,
+    an int ``1`` into ``(1, None)``."""
     if isinstance(entry, int):
         return entry, None
-    digits = entry.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    digits = entry[:len(entry) - len(entry.lstrip("0123456789"))]
     return (int(digits) if digits else 1), entry[len(digits):]
 
 

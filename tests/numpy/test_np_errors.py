@@ -21,6 +21,11 @@ P1 = params(1)
 x2, h, x3, hs = rng.normal(size=(N, D)), rng.normal(size=(N, H)), \
     rng.normal(size=(N, T, D)), rng.normal(size=(N, T, H))
 P4, P3 = params(4), params(3)
+PA = {"query_proj.weight": rng.normal(size=(3, D)), "key_proj.weight": rng.normal(size=(3, D)),
+      "v.weight": rng.normal(size=(1, 3))}
+_, _, att_cache = rn.additive_attention_forward(x2, x3, None, PA)
+_, emb_cache = rn.embedding_forward(np.zeros((N, T), int), {"weight": h})
+_, out_cache = rn.output_forward(hs, {"weight": rng.normal(size=(7, H)), "bias": np.zeros(7)})
 _, rnn_step_cache = rn.rnn_step_forward(x2, h, P1)
 _, _, lstm_step_cache = rn.lstm_step_forward(x2, h, h, P4)
 _, _, _, lstm_cache = rn.lstm_forward(x3, h, h, P4)
@@ -67,6 +72,31 @@ CASES = [
     (rn.gru_forward, (x3.transpose(1, 0, 2), h, P3), "h0", "time-major"),
     (rn.gru_backward, (hs, gru_cache, h.T), "dh_T", "(N, H)"),
     (rn.gru_backward, (hs, lstm_cache), "cache", "GRUCache"),
+    (rn.additive_attention_forward, (x3, x3, None, PA), "query", "(N, Hq)"),
+    (rn.additive_attention_forward, (x2, x3[0], None, PA), "keys", "(N, S, Hk)"),
+    (rn.additive_attention_forward, (x2, x3, np.ones((N, T)), PA), "mask", "bool"),
+    (rn.additive_attention_forward, (x2, x3, np.ones((N, T + 1), bool), PA), "mask", "(N, S)"),
+    (rn.additive_attention_forward, (x2, x3, np.zeros((N, T), bool), PA), "mask", "every key"),
+    (rn.additive_attention_forward, (x2, x3, None, {**PA, "v.weight": np.ones((7,))}),
+     "params['v.weight']", "(1, A)"),
+    (rn.additive_attention_forward, (x2, x3, None, {**PA, "key_proj.weight": PA["key_proj.weight"].T}),
+     "params['key_proj.weight']", "transposed"),
+    (rn.additive_attention_backward, (h, att_cache), "dcontext", "(N, Hk)"),
+    (rn.additive_attention_backward, (x2, rnn_cache), "cache", "AttentionCache"),
+    (rn.embedding_forward, (x3, {"weight": h}), "tokens", "dtype"),
+    (rn.embedding_forward, (np.full((N, T), 9), {"weight": h}), "tokens", "[0, V)"),
+    (rn.embedding_backward, (x3, emb_cache), "dx", "(N, T, D)"),
+    (rn.output_forward, (hs, {"weight": x2}), "params", "bias"),
+    (rn.output_forward, (x2, {"weight": h, "bias": h[0]}), "h_seq", "(N, T, H)"),
+    (rn.output_backward, (hs, out_cache), "dy", "(N, T, V)"),
+    (rn.softmax_cross_entropy, (x3, np.zeros((N, T + 1), int)), "targets", "(N, T)"),
+    (rn.softmax_cross_entropy, (x3, np.full((N, T), D)), "targets", "[0, V)"),
+    (rn.softmax_cross_entropy, (x3, np.zeros((N, T), int), np.zeros((N, T), bool)),
+     "mask", "all False"),
+    (rn.sgd_step, (P1, {"weight_ih": x2}, 0.1), "grads", "keys"),
+    (rn.sgd_step, (P1, P1, 0.0), "lr", "positive"),
+    (rn.adam_step, (P1, {**P1, "bias_ih": x2}, rn.adam_init(P1)), "grads['bias_ih']", "shape"),
+    (rn.adam_step, (P1, P1, None), "state", "adam_init"),
     (rn.clip_grad_norm, ({"a": x2}, -1.0), "max_norm", "positive"),
     (rn.clip_grad_norm, ([x2], 1.0), "grads", "dict"),
     (rn.numerical_gradient, (np.sum, [1.0, 2.0]), "x", "list"),
