@@ -89,8 +89,13 @@ def grade_outputs(ctx, outputs, cases, reference: Callable, variant: Callable | 
             if number == 0:
                 raise  # nothing ran: the whole answer crashed
             hint = f" Hint: {ctx.crash_hint}" if ctx.crash_hint else ""
+            crash = f"raised {exc} (case {case.label}).{hint}"
             for out in outputs:
-                failures.setdefault((out.name, case.group), f"raised {exc} (case {case.label}){hint}")
+                key = (out.name, case.group)
+                if key not in failures:
+                    failures[key] = crash
+                elif "Hint:" not in failures[key]:  # a wrong value, then a crash: say both
+                    failures[key] += f" Then it {crash}"
             continue
         expected = reference(*case.args)
         expected = expected if len(outputs) > 1 else (expected,)

@@ -1,0 +1,68 @@
+"""``rnnlearn grade`` on prepared submissions (see submissions/make_submissions.py).
+
+One CLI run grades them all (starting kernels is the slow part); the submitted files
+must be byte-identical afterwards.
+"""
+
+import csv
+import hashlib
+import pathlib
+
+import pytest
+
+from rnnlearn.grading.batch import main
+
+SUBMISSIONS = pathlib.Path(__file__).parent / "submissions"
+NAMES = ["complete", "partial", "crashing", "looping", "tampering", "empty", "garbage"]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    paths = [SUBMISSIONS / f"{n}_01_rnn_equations.ipynb" for n in NAMES]
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    out = tmp_path_factory.mktemp("grades") / "gradebook.csv"
+    status = main([str(p) for p in paths] + ["--csv", str(out), "--timeout", "15"])
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    with open(out, newline="") as f:
+        rows = {pathlib.Path(r["notebook"]).name.split("_")[0]: r for r in csv.DictReader(f)}
+    return status, rows, before, after
+
+
+def test_submissions_are_never_modified(graded):
+    _, _, before, after = graded
+    assert before == after
+
+
+def test_gradebook_has_a_row_per_notebook_and_a_column_per_question(graded):
+    status, rows, _, _ = graded
+    assert status == 1  # one file is not a notebook; all the others were graded
+    assert set(rows) == set(NAMES)
+    assert {"rnn_step_forward", "rnn_forward", "rnn_shapes", "rnn_num_params", "total"} <= set(rows["complete"])
+
+
+@pytest.mark.parametrize("name,scores,total", [
+    ("complete", [2, 3, 2, 2], 9),
+    ("partial", [2, 2, 1.33, 0], 5.33),     # off-by-one h_seq, h_n layout wrong, stub
+    ("crashing", [2, 0, 0, 2], 4),          # crashing cell, crashing function, missing function
+    ("looping", [2, 0, 0, 0], 2),           # a looping cell and a looping function are interrupted
+    ("tampering", [0, 0, 0, 0], 0),         # reference imported / called, checker and NumPy patched
+    ("empty", [0, 0, 0, 0], 0),
+])
+def test_scores(graded, name, scores, total):
+    row = graded[1][name]
+    got = [float(row[q]) for q in ("rnn_step_forward", "rnn_forward", "rnn_shapes", "rnn_num_params")]
+    assert got == pytest.approx(scores, abs=0.01) and float(row["total"]) == pytest.approx(total, abs=0.01), row
+
+
+def test_notes_say_why(graded):
+    rows = graded[1]
+    assert "interrupted" in rows["looping"]["notes"]
+    assert "imported from rnnlearn.numpy" in rows["tampering"]["notes"]
+    assert "reference rnn_forward" in rows["tampering"]["notes"]
+    assert "could not read" in rows["garbage"]["notes"]
+
+
+def test_usage_errors_exit_2():
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
