@@ -79,3 +79,22 @@ def test_masked_softmax_gives_exact_zeros():
     p = rn.softmax(x, axis=1, mask=mask)
     assert np.all(p[~mask] == 0.0)
     np.testing.assert_allclose(p[0, [0, 2]], rn.softmax(x[0, [0, 2]]))
+
+
+def test_rnnlearn_numpy_needs_numpy_only():
+    import subprocess
+    import sys
+    code = ("import sys, rnnlearn.numpy; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib')]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_public_names_are_exported():
+    for name in rn.__all__:
+        assert getattr(rn, name) is not None
+    for fn in ["rnn_step_forward", "lstm_backward", "gru_forward", "clip_grad_norm",
+               "additive_attention_backward", "numerical_gradient", "rel_error"]:
+        assert fn in rn.__all__
+        doc = getattr(rn, fn).__doc__
+        assert "Shapes" in doc and "Returns" in doc, fn
