@@ -12,7 +12,6 @@ import torch
 
 from rnnlearn.numpy import rel_error
 
-torch.set_default_dtype(torch.float64)
 
 # name -> worst rel_error seen against PyTorch
 WORST = {}
