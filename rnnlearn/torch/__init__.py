@@ -1,0 +1,26 @@
+"""PyTorch modules written from the book's equations, with ``torch.nn``'s names and layouts.
+
+- ``cells.py``: ``RNNCell``, ``LSTMCell``, ``GRUCell`` and the step functions they call.
+- ``layers.py``: ``RNN``, ``LSTM``, ``GRU`` (multi-layer, bidirectional, batch_first,
+  dropout); a ``torch.nn`` state_dict loads into them and back. Fast path with a
+  hand-written BPTT backward (``_fused*.py``), autograd reference path with ``fused=False``.
+- ``attention.py``: ``AdditiveAttention``, ``DotAttention``, ``GeneralAttention``, ``masked_softmax``.
+- ``seq2seq.py``: ``Encoder``, ``AttentionDecoder``, ``Seq2Seq`` (teacher forcing, schedule hook,
+  greedy decoding, masked loss).
+- ``models.py``: ``RNNTextClassifier``, ``LSTMClassifier``, ``GRURegressor``,
+  ``BiLSTMSequenceClassifier``, ``final_hidden``.
+"""
+
+from .attention import AdditiveAttention, DotAttention, GeneralAttention, masked_softmax
+from .cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
+from .layers import GRU, LSTM, RNN
+from .models import BiLSTMSequenceClassifier, GRURegressor, LSTMClassifier, RNNTextClassifier, final_hidden
+from .seq2seq import AttentionDecoder, Encoder, Seq2Seq
+
+__all__ = [
+    "RNNCell", "LSTMCell", "GRUCell", "rnn_step", "lstm_step", "gru_step",
+    "RNN", "LSTM", "GRU",
+    "AdditiveAttention", "DotAttention", "GeneralAttention", "masked_softmax",
+    "Encoder", "AttentionDecoder", "Seq2Seq",
+    "RNNTextClassifier", "LSTMClassifier", "GRURegressor", "BiLSTMSequenceClassifier", "final_hidden",
+]

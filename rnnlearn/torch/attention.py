@@ -1,0 +1,118 @@
+"""Attention over a sequence of keys: additive (Bahdanau et al. 2014), dot and general (Luong et al. 2015).
+
+All three share one interface, ``forward(query, keys, mask=None) -> (context, weights)``::
+
+    e_j      = score(query, key_j)                    (N, S)
+    alpha    = softmax over the unmasked j of e       (N, S)   masked weights are exactly 0
+    context  = sum_j alpha_j key_j                    (N, Hk)
+
+``mask`` is (N, S) bool with True = attend (a real token), False = padding. The values
+attended over are the keys themselves, as in both papers.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._checks import check_tensor, shape_error
+
+
+def _check(func, query, keys, mask, query_size, key_size):
+    check_tensor(func, "query", query, "(N, Hq)")
+    check_tensor(func, "keys", keys, "(N, S, Hk)")
+    if query.dim() != 2 or (query_size is not None and query.shape[1] != query_size):
+        raise shape_error(func, "query", f"(N, Hq) with Hq={query_size}", query)
+    if keys.dim() != 3 or keys.shape[0] != query.shape[0] or (key_size is not None and keys.shape[2] != key_size):
+        raise shape_error(func, "keys", f"(N, S, Hk) with N={query.shape[0]}, Hk={key_size}", keys)
+    if mask is not None:
+        check_tensor(func, "mask", mask, "(N, S)")
+        if mask.shape != keys.shape[:2]:
+            raise shape_error(func, "mask", f"(N, S) = {tuple(keys.shape[:2])}", mask)
+        if mask.dtype != torch.bool:
+            raise ValueError(f"{func}: argument 'mask' must be a bool tensor (True = attend), got {mask.dtype}")
+        if not bool(mask.any(dim=1).all()):
+            raise ValueError(f"{func}: argument 'mask' has a row with no True entry: "
+                             "every sequence needs at least one position to attend to")
+
+
+def masked_softmax(scores, mask):
+    """Softmax over the last axis, with exact zeros where ``mask`` is False.
+
+    Shapes
+    ------
+    scores (N, S), mask (N, S) bool or None -> weights (N, S)
+    """
+    if mask is not None:
+        # exp(-inf) = 0: a padded position gets exactly zero weight
+        scores = scores.masked_fill(~mask, float("-inf"))  # (N, S)
+    return torch.softmax(scores, dim=-1)  # (N, S)
+
+
+def _attend(scores, keys, mask):
+    weights = masked_softmax(scores, mask)  # (N, S)
+    # c = sum_j alpha_j k_j
+    context = torch.bmm(weights.unsqueeze(1), keys).squeeze(1)  # (N, Hk)
+    return context, weights
+
+
+class AdditiveAttention(nn.Module):
+    """Additive (Bahdanau) attention: ``e_j = v . tanh(W_q q + W_k k_j)``.
+
+    Same parameters as ``rnnlearn.numpy.additive_attention_forward``: ``query_proj.weight``
+    (A, Hq), ``key_proj.weight`` (A, Hk), ``v.weight`` (1, A); no biases.
+
+    Shapes
+    ------
+    query (N, Hq), keys (N, S, Hk), mask (N, S) bool or None -> context (N, Hk), weights (N, S)
+    """
+
+    def __init__(self, query_size: int, key_size: int, attn_size: int):
+        super().__init__()
+        self.query_size, self.key_size = query_size, key_size
+        self.query_proj = nn.Linear(query_size, attn_size, bias=False)
+        self.key_proj = nn.Linear(key_size, attn_size, bias=False)
+        self.v = nn.Linear(attn_size, 1, bias=False)
+
+    def forward(self, query, keys, mask=None):
+        _check("AdditiveAttention.forward", query, keys, mask, self.query_size, self.key_size)
+        # e_j = v . tanh(W_q q + W_k k_j)
+        hidden = torch.tanh(self.query_proj(query).unsqueeze(1) + self.key_proj(keys))  # (N, S, A)
+        scores = self.v(hidden).squeeze(2)  # (N, S)
+        return _attend(scores, keys, mask)
+
+
+class DotAttention(nn.Module):
+    """Dot-product (Luong) attention: ``e_j = q . k_j``; needs Hq = Hk; no parameters.
+
+    Shapes
+    ------
+    query (N, H), keys (N, S, H), mask (N, S) bool or None -> context (N, H), weights (N, S)
+    """
+
+    def forward(self, query, keys, mask=None):
+        size = query.shape[-1] if isinstance(query, torch.Tensor) and query.dim() else None
+        _check("DotAttention.forward", query, keys, mask, None, size)
+        # e_j = q . k_j
+        scores = torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (N, S)
+        return _attend(scores, keys, mask)
+
+
+class GeneralAttention(nn.Module):
+    """General (Luong) attention: ``e_j = q . (W_a k_j)``; parameter ``key_proj.weight`` (Hq, Hk).
+
+    Shapes
+    ------
+    query (N, Hq), keys (N, S, Hk), mask (N, S) bool or None -> context (N, Hk), weights (N, S)
+    """
+
+    def __init__(self, query_size: int, key_size: int):
+        super().__init__()
+        self.query_size, self.key_size = query_size, key_size
+        self.key_proj = nn.Linear(key_size, query_size, bias=False)
+
+    def forward(self, query, keys, mask=None):
+        _check("GeneralAttention.forward", query, keys, mask, self.query_size, self.key_size)
+        # e_j = q . (W_a k_j)
+        scores = torch.bmm(self.key_proj(keys), query.unsqueeze(2)).squeeze(2)  # (N, S)
+        return _attend(scores, keys, mask)

@@ -1,0 +1,186 @@
+"""Sequence to sequence with attention: an encoder, an attention decoder and the model around them.
+
+Token conventions: ``pad_index`` marks padding and must differ from ``sos_index`` (the
+start token that opens every decoder input); ``eos_index`` ends a sequence. Padding is
+handled everywhere: the source mask (``src != pad_index``) keeps attention off padded
+positions (their weights are exactly 0), the encoder's final state is taken at each
+sequence's last real token, and :meth:`Seq2Seq.loss` ignores padded targets. So padding a
+batch changes no real position's output (tested).
+
+Teacher forcing (Williams & Zipser 1989) and scheduled sampling (Bengio et al. 2015): at
+each decoder step t > 0, each sequence is fed the true previous token with probability p,
+otherwise the model's own previous prediction (argmax, no gradient through the choice).
+``p`` is ``teacher_forcing`` or, when that is None, ``schedule(step)``, for example
+``functools.partial(rnnlearn.schedules.inverse_sigmoid_decay, k=10)``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as nnf
+from torch import nn
+
+from ._checks import check_tensor, shape_error
+from .attention import AdditiveAttention, DotAttention, GeneralAttention
+from .cells import GRUCell
+from .layers import GRU
+
+
+def _check_tokens(func, arg, tokens, expected="(N, S)"):
+    check_tensor(func, arg, tokens, expected)
+    if tokens.dim() != 2 or tokens.dtype != torch.long:
+        raise shape_error(func, arg, f"{expected} of dtype torch.long", tokens, f"dtype {tokens.dtype}")
+
+
+class Encoder(nn.Module):
+    """Embedding and a one-layer GRU over the source.
+
+    Unidirectional on purpose: with right padding, a forward RNN's outputs at real positions
+    never see the padding, so the keys and the final state are exact without packing.
+
+    Shapes
+    ------
+    src (N, S) long, mask (N, S) bool -> keys (N, S, H), state (N, H) at the last real token
+    """
+
+    def __init__(self, vocab_size: int, embed_size: int, hidden_size: int, pad_index: int = 0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
+        self.rnn = GRU(embed_size, hidden_size, batch_first=True)
+
+    def forward(self, src, mask):
+        keys, _ = self.rnn(self.embedding(src))  # (N, S, H)
+        last = mask.long().sum(dim=1) - 1  # index of the last real token  (N,)
+        state = keys[torch.arange(src.shape[0], device=src.device), last]  # (N, H)
+        return keys, state
+
+
+class AttentionDecoder(nn.Module):
+    """One decoder step: attend with the previous state, then a GRU cell, then the output layer.
+
+    As in Bahdanau et al. (2014): ``c_i = attend(s_{i-1}, keys)``,
+    ``s_i = GRUCell([emb(y_{i-1}); c_i], s_{i-1})``, ``logits = W_out [s_i; c_i; emb(y_{i-1})]``.
+    ``attention`` is 'additive', 'dot' (needs hidden_size == key_size) or 'general'.
+
+    Shapes
+    ------
+    y_prev (N,) long, state (N, H), keys (N, S, Hk), mask (N, S)
+    -> logits (N, V), state (N, H), weights (N, S)
+    """
+
+    def __init__(self, vocab_size, embed_size, hidden_size, key_size, attention="additive", attn_size=None,
+                 pad_index=0):
+        super().__init__()
+        if attention == "additive":
+            self.attention = AdditiveAttention(hidden_size, key_size, attn_size or hidden_size)
+        elif attention == "general":
+            self.attention = GeneralAttention(hidden_size, key_size)
+        elif attention == "dot":
+            if hidden_size != key_size:
+                raise ValueError(f"AttentionDecoder: 'dot' attention needs hidden_size == key_size, "
+                                 f"got {hidden_size} and {key_size}; use 'general'")
+            self.attention = DotAttention()
+        else:
+            raise ValueError(f"AttentionDecoder: argument 'attention' must be 'additive', 'dot' or 'general', "
+                             f"got {attention!r}")
+        self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
+        self.cell = GRUCell(embed_size + key_size, hidden_size)
+        self.out = nn.Linear(hidden_size + key_size + embed_size, vocab_size)
+
+    def forward(self, y_prev, state, keys, mask):
+        emb = self.embedding(y_prev)  # (N, E)
+        # c_i = sum_j alpha_ij h_j, scored with the previous state s_{i-1}
+        context, weights = self.attention(state, keys, mask)  # (N, Hk), (N, S)
+        # s_i = GRU([emb(y_{i-1}); c_i], s_{i-1})
+        state = self.cell(torch.cat((emb, context), dim=1), state)  # (N, H)
+        logits = self.out(torch.cat((state, context, emb), dim=1))  # (N, V)
+        return logits, state, weights
+
+
+class Seq2Seq(nn.Module):
+    """Encoder, attention decoder, teacher forcing with a schedule hook, greedy decoding.
+
+    Parameters
+    ----------
+    encoder : Encoder
+    decoder : AttentionDecoder, whose hidden size equals the encoder's
+    sos_index, pad_index, eos_index : int, the start, padding and end tokens (pad != sos)
+    schedule : callable, optional
+        ``schedule(step) -> p``, the teacher-forcing probability used when ``forward`` gets
+        ``teacher_forcing=None`` and a ``step``.
+
+    Shapes
+    ------
+    src (N, S) long, tgt_in (N, T) long starting with sos_index -> logits (N, T, V)
+    """
+
+    def __init__(self, encoder: Encoder, decoder: AttentionDecoder, sos_index: int = 1, pad_index: int = 0,
+                 eos_index: int = 2, schedule: Callable[[int], float] | None = None):
+        super().__init__()
+        if pad_index == sos_index:
+            raise ValueError(f"Seq2Seq: 'pad_index' and 'sos_index' must differ (both {pad_index}): the decoder "
+                             "would treat its start token as padding")
+        self.encoder, self.decoder, self.schedule = encoder, decoder, schedule
+        self.sos_index, self.pad_index, self.eos_index = sos_index, pad_index, eos_index
+
+    def source_mask(self, src):
+        """True at real source tokens, False at padding; src (N, S) -> mask (N, S) bool."""
+        return src != self.pad_index
+
+    def forward(self, src, tgt_in, teacher_forcing: float | None = 1.0, *, step: int | None = None,
+                generator: torch.Generator | None = None):
+        """Decoder logits for every target position.
+
+        ``teacher_forcing`` = 1 feeds the true previous token at every step (so this equals
+        a fully teacher-forced pass); 0 feeds the model's own argmax at every step after the
+        first (so the argmax of the logits equals :meth:`greedy_decode`'s tokens). Coins are
+        drawn per sequence and step from ``generator`` (torch's global RNG if None).
+        """
+        _check_tokens("Seq2Seq.forward", "src", src)
+        _check_tokens("Seq2Seq.forward", "tgt_in", tgt_in, "(N, T)")
+        if tgt_in.shape[0] != src.shape[0]:
+            raise shape_error("Seq2Seq.forward", "tgt_in", f"(N, T) with N={src.shape[0]}", tgt_in)
+        if teacher_forcing is None:
+            if self.schedule is None or step is None:
+                raise ValueError("Seq2Seq.forward: teacher_forcing=None needs a 'schedule' and a 'step'")
+            teacher_forcing = float(self.schedule(step))
+        mask = self.source_mask(src)  # (N, S)
+        keys, state = self.encoder(src, mask)  # (N, S, H), (N, H)
+        N, T = tgt_in.shape
+        use_truth = torch.rand(N, T, generator=generator, device=generator.device if generator else None)
+        use_truth = use_truth.to(src.device) < teacher_forcing  # (N, T)
+        logits, y_prev = [], tgt_in[:, 0]
+        for t in range(T):
+            if t > 0:
+                y_prev = torch.where(use_truth[:, t], tgt_in[:, t], logits[-1].argmax(dim=1))  # (N,)
+            step_logits, state, _ = self.decoder(y_prev, state, keys, mask)  # (N, V)
+            logits.append(step_logits)
+        return torch.stack(logits, dim=1)  # (N, T, V)
+
+    def loss(self, logits, tgt_out):
+        """Mean cross-entropy over the real (non-pad) target tokens; logits (N, T, V), tgt_out (N, T)."""
+        return nnf.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), ignore_index=self.pad_index)
+
+    @torch.no_grad()
+    def greedy_decode(self, src, max_len: int):
+        """Feed back the argmax token at every step, starting from sos_index.
+
+        Returns tokens (N, max_len) long (the start token not included) and the attention
+        weights (N, max_len, S). After a sequence emits ``eos_index`` its later tokens are
+        ``pad_index``.
+        """
+        _check_tokens("Seq2Seq.greedy_decode", "src", src)
+        mask = self.source_mask(src)  # (N, S)
+        keys, state = self.encoder(src, mask)  # (N, S, H), (N, H)
+        y = torch.full((src.shape[0],), self.sos_index, dtype=torch.long, device=src.device)  # (N,)
+        finished = torch.zeros_like(y, dtype=torch.bool)  # (N,)
+        tokens, weights = [], []
+        for _ in range(max_len):
+            logits, state, w = self.decoder(y, state, keys, mask)
+            y = logits.argmax(dim=1)  # (N,)
+            tokens.append(y.masked_fill(finished, self.pad_index))
+            weights.append(w)
+            finished = finished | (y == self.eos_index)
+        return torch.stack(tokens, dim=1), torch.stack(weights, dim=1)
