@@ -13,6 +13,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .fd import fd_part
 from .harness import AnswerCrashed, array_problem, diagnose, unpack
 from .result import Part
 
@@ -34,10 +35,10 @@ class Case(NamedTuple):
     group: str = ""
 
 
-def value_problem(value, expected, out: Output) -> str:
-    """What is wrong with one returned value compared with the reference, or ''."""
+def value_problem(value, expected, out: Output, against="the reference") -> str:
+    """What is wrong with one returned value compared with ``against``, or ''."""
     if isinstance(expected, np.ndarray):
-        return array_problem(value, expected, out.letters, rtol=out.rtol, atol=out.atol)
+        return array_problem(value, expected, out.letters, rtol=out.rtol, atol=out.atol, against=against)
     if isinstance(expected, dict):
         if not isinstance(value, dict):
             return f"expected a dict with keys {sorted(expected)}; got {type(value).__name__}."
@@ -45,7 +46,8 @@ def value_problem(value, expected, out: Output) -> str:
             missing, extra = sorted(set(expected) - set(value)), sorted(set(value) - set(expected))
             return f"keys {sorted(value)}, expected {sorted(expected)} (missing {missing}, extra {extra})."
         for key in expected:
-            problem = array_problem(value[key], expected[key], out.letters[key], rtol=out.rtol, atol=out.atol)
+            problem = array_problem(value[key], expected[key], out.letters[key], rtol=out.rtol,
+                                    atol=out.atol, against=against)
             if problem:
                 return f"[{key!r}] {problem}"
         return ""
@@ -73,11 +75,12 @@ def value_problem(value, expected, out: Output) -> str:
 
 
 def grade_outputs(ctx, outputs, cases, reference: Callable, variant: Callable | None = None,
-                  hints: dict | None = None) -> list[Part]:
+                  hints: dict | None = None, fd=None) -> list[Part]:
     """Call the answer on every case and score each graded output.
 
     ``reference(*args)`` returns the right outputs (a tuple in the order of ``outputs``);
     ``variant(*args, mistake)`` the outputs with ``mistake`` (a key of ``hints``).
+    ``fd`` (an ``fd.FDCase``, backward questions) adds the finite-difference part.
     """
     names = tuple(o.name for o in outputs)
     groups = list(dict.fromkeys(c.group for c in cases))
@@ -115,6 +118,8 @@ def grade_outputs(ctx, outputs, cases, reference: Callable, variant: Callable | 
             name = f"{out.name} ({group})" if group else out.name
             message = failures.get((out.name, group), "")
             parts.append(Part(name, 1, not message, message))
+    if fd is not None:
+        parts.append(fd_part(ctx, outputs, fd))
     return parts + [ctx.mutation_part(any(p.ok for p in parts))]
 
 

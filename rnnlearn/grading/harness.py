@@ -136,11 +136,13 @@ def _kind(value) -> str:
     return type(value).__name__
 
 
-def array_problem(value, expected, letters: str, *, rtol=1e-6, atol=1e-9) -> str:
+def array_problem(value, expected, letters: str, *, rtol=1e-6, atol=1e-9,
+                  against="the reference") -> str:
     """Compare one output array with the reference; return the problem or ''.
 
     Stages: a NumPy array, the right shape (named with ``letters``, e.g. ``"(N, H)"``),
     a floating dtype that follows the inputs, finite, then values within tolerance.
+    ``against`` names what ``expected`` is, for the message.
     """
     if not isinstance(value, np.ndarray):
         return f"expected a NumPy array {letters}; got {_kind(value)}."
@@ -152,7 +154,7 @@ def array_problem(value, expected, letters: str, *, rtol=1e-6, atol=1e-9) -> str
         return "contains NaN or inf."
     if not np.allclose(value, expected, rtol=rtol, atol=atol):
         err = float(np.max(np.abs(value - expected)))
-        return f"values differ from the reference (largest difference {err:.1e})."
+        return f"values differ from {against} (largest difference {err:.1e})."
     return ""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import wrong_bptt as B
 from . import wrong_rnn as W
 from .compare import Case, Output, grade_outputs
+from .fd import FDCase, dot
 from .q_rnn_equations import rnn_params
 from .registry import question
 
@@ -38,14 +39,19 @@ def _rnn_step_backward(ctx):
         _, cache = rnn_step_forward(x, h, p)
         cases.append(Case(f"N={N}, D={D}, H={H}", (ctx.rng.normal(size=(N, H)), cache)))
     outputs = (Output("dx", "(N, D)"), Output("dh_prev", "(N, H)"), Output("grads", GRAD_LETTERS))
-    return grade_outputs(ctx, outputs, cases, rnn_step_backward, W.step_backward, W.STEP_BACKWARD)
+    x, h, p, dh = ctx.rng.normal(size=(2, 2)), ctx.rng.normal(0, 0.8, (2, 3)), rnn_params(ctx.rng, 2, 3), \
+        ctx.rng.normal(size=(2, 3))
+    # L = sum(h_next * dh_next)
+    fd = FDCase("N=2, D=2, H=3", (dh, rnn_step_forward(x, h, p)[1]), (x, h, p),
+                lambda x, h, p: dot(rnn_step_forward(x, h, p)[:1], (dh,)))
+    return grade_outputs(ctx, outputs, cases, rnn_step_backward, W.step_backward, W.STEP_BACKWARD, fd=fd)
 
 
 @question("rnn_backward", points=3, chapter=CHAPTER, signature="rnn_backward(dh_seq, cache, dh_T=None)",
           arg_names=("dh_seq", "cache", "dh_T"),
           crash_hint="the sequence cache has a field steps, a tuple of step caches; " + CACHE_HINT)
 def _rnn_backward(ctx):
-    from rnnlearn.numpy import rnn_backward
+    from rnnlearn.numpy import rnn_backward, rnn_forward
 
     cases = []
     for N, T, D, H, with_dh_T in [(2, 5, 4, 4, False), (3, 4, 2, 5, True), (1, 1, 3, 2, True)]:
@@ -54,7 +60,12 @@ def _rnn_backward(ctx):
         label = f"N={N}, T={T}, D={D}, H={H}, dh_T={'given' if with_dh_T else None}"
         cases.append(Case(label, (dh_seq, cache, dh_T)))
     outputs = (Output("dx", "(N, T, D)"), Output("dh0", "(N, H)"), Output("grads", GRAD_LETTERS))
-    return grade_outputs(ctx, outputs, cases, rnn_backward, W.seq_backward, W.SEQ_BACKWARD)
+    x, h0, p = ctx.rng.normal(size=(1, 3, 2)), ctx.rng.normal(0, 0.8, (1, 2)), rnn_params(ctx.rng, 2, 2)
+    dh_seq, dh_T = ctx.rng.normal(size=(1, 3, 2)), ctx.rng.normal(size=(1, 2))
+    # L = sum(h_seq * dh_seq) + sum(h_T * dh_T)
+    fd = FDCase("N=1, T=3, D=2, H=2, dh_T given", (dh_seq, rnn_forward(x, h0, p)[2], dh_T), (x, h0, p),
+                lambda x, h0, p: dot(rnn_forward(x, h0, p)[:2], (dh_seq, dh_T)))
+    return grade_outputs(ctx, outputs, cases, rnn_backward, W.seq_backward, W.SEQ_BACKWARD, fd=fd)
 
 
 def torch_clip(grads, max_norm):
