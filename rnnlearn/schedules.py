@@ -113,5 +113,8 @@ def inverse_sigmoid_decay(i, *, k):
     """
     steps = _steps("inverse_sigmoid_decay", i)
     k = _number("inverse_sigmoid_decay", "k", k, lambda v: v >= 1, ">= 1")
-    # eps_i = k / (k + exp(i/k)) = sigmoid(ln k - i/k) = (1 + tanh((ln k - i/k) / 2)) / 2
-    return _out(steps, 0.5 * (1.0 + np.tanh((np.log(k) - steps / k) / 2)))
+    # eps_i = k / (k + exp(i/k)) = sigmoid(z),  z = ln k - i/k
+    z = np.log(k) - steps / k
+    # sigmoid(z) = 1 / (1 + e^{-z}) for z >= 0,  e^{z} / (1 + e^{z}) for z < 0: no overflow
+    e = np.exp(-np.abs(z))
+    return _out(steps, np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
