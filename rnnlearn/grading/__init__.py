@@ -7,7 +7,8 @@ checks in its own process, calling each answer inside the submission's kernel th
 a proxy.
 """
 
-from . import q_bptt, q_rnn_equations, q_vanishing  # noqa: F401  (registers the questions)
+# registers the questions, in course order
+from . import q_rnn_equations, q_bptt, q_vanishing, q_lstm, q_gru, q_attention  # noqa: F401, I001
 from .check import check, questions
 from .result import CheckResult, Part
 

@@ -19,6 +19,13 @@ def rnn_params(rng, D, H):
             "bias_ih": rng.normal(0, 0.5, H), "bias_hh": rng.normal(0, 0.5, H)}
 
 
+def cell_params(rng, D, H, gates):
+    """Random float64 parameters of a cell with ``gates`` row blocks (LSTM 4, GRU 3), biases included."""
+    G = gates * H
+    return {"weight_ih": rng.normal(0, 0.5, (G, D)), "weight_hh": rng.normal(0, 0.5, (G, H)),
+            "bias_ih": rng.normal(0, 0.5, G), "bias_hh": rng.normal(0, 0.5, G)}
+
+
 def step_cases(rng):
     """Square weights first (a transpose still runs, so it can be recognised), then D != H, N = 1."""
     cases = []

@@ -10,7 +10,10 @@ import pathlib
 import types
 
 import rnnlearn.grading.q_rnn_equations as q_rnn
+import rnnlearn.grading.wrong_attention as wrong_attention
 import rnnlearn.grading.wrong_bptt as wrong_bptt
+import rnnlearn.grading.wrong_gru as wrong_gru
+import rnnlearn.grading.wrong_lstm as wrong_lstm
 import rnnlearn.grading.wrong_rnn as wrong_rnn
 import rnnlearn.grading.wrong_vanishing as wrong_vanishing
 
@@ -32,3 +35,6 @@ V = _load(wrong_vanishing, [])
 Q = _load(q_rnn, [("from . import wrong_rnn as W", ""),
                   ("from .compare import Case, Output, grade_outputs", ""),
                   ("from .registry import question", _REGISTRY_STUB)])
+L = _load(wrong_lstm, [])
+G = _load(wrong_gru, [])
+A = _load(wrong_attention, [])

@@ -5,9 +5,7 @@ import numpy as np
 import pytest
 
 from rnnlearn.grading import check, questions
-from rnnlearn.grading import q_bptt, q_rnn_equations, q_vanishing  # noqa: F401
-
-from .learner import B, Q, V, W
+from .learner import A, B, G, L, Q, V, W
 
 # question id -> (right answer, {mistake: wrong answer}, hint table)
 def _with(f, m):
@@ -34,6 +32,19 @@ CASES = {
     "hidden_grad_norms": (V.hidden_grad_norms, {m: _with(V.hidden_grad_norms, m) for m in V.NORMS}, V.NORMS),
     "vanishing_condition": (V.vanishing_condition, {m: _with(V.vanishing_condition, m) for m in V.CONDITION},
                             V.CONDITION),
+    "lstm_step_forward": (lambda x, h, c, p: L.step_forward(x, h, c, p) + (None,),
+                          {m: (lambda m: lambda x, h, c, p: L.step_forward(x, h, c, p, m) + (None,))(m)
+                           for m in L.STEP_FORWARD}, L.STEP_FORWARD),
+    "lstm_step_backward": (L.step_backward, {m: _with(L.step_backward, m) for m in L.STEP_BACKWARD},
+                           L.STEP_BACKWARD),
+    "gru_step_forward": (lambda x, h, p: (G.step_forward(x, h, p), None),
+                         {m: (lambda m: lambda x, h, p: (G.step_forward(x, h, p, m), None))(m)
+                          for m in G.STEP_FORWARD}, G.STEP_FORWARD),
+    "gru_step_backward": (G.step_backward, {m: _with(G.step_backward, m) for m in G.STEP_BACKWARD},
+                          G.STEP_BACKWARD),
+    "additive_attention_forward": (lambda q, k, m, p: A.forward(q, k, m, p) + (None,),
+                                   {m: (lambda m: lambda q, k, mask, p: A.forward(q, k, mask, p, m) + (None,))(m)
+                                    for m in A.FORWARD}, A.FORWARD),
 }
 
 

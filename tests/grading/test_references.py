@@ -60,3 +60,36 @@ def test_clip_reference_follows_pascanu_up_to_torch_eps():
     clipped, total = wrong_bptt.clip(grads, 1.0)
     assert np.isclose(np.sqrt(sum(np.sum(g ** 2) for g in clipped.values())), 1.0)
     assert np.isclose(total, np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+
+
+def _assert_close(got, want):
+    """An array, or a dict of arrays, equal to float rounding."""
+    for key in (want if isinstance(want, dict) else [None]):
+        g, w = (got, want) if key is None else (got[key], want[key])
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-14, err_msg=str(key))
+
+
+def test_gated_and_attention_variants_are_right_without_a_mistake():
+    import rnnlearn.numpy as ref
+    from rnnlearn.grading import wrong_attention, wrong_gru, wrong_lstm
+    from rnnlearn.grading.q_attention import SCATTERED, attention_params
+    from rnnlearn.grading.q_rnn_equations import cell_params
+
+    rng = np.random.default_rng(3)
+    x, h, c = rng.normal(size=(3, 2)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    p4, p3 = cell_params(rng, 2, 4, 4), cell_params(rng, 2, 4, 3)
+    dh, dc = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    h_next, c_next, cache = ref.lstm_step_forward(x, h, c, p4)
+    np.testing.assert_allclose(np.stack(wrong_lstm.step_forward(x, h, c, p4)), np.stack([h_next, c_next]), rtol=1e-12)
+    for got, want in zip(wrong_lstm.step_backward(dh, dc, cache), ref.lstm_step_backward(dh, dc, cache)):
+        _assert_close(got, want)
+    h_next, cache = ref.gru_step_forward(x, h, p3)
+    np.testing.assert_allclose(wrong_gru.step_forward(x, h, p3), h_next, rtol=1e-12)
+    for got, want in zip(wrong_gru.step_backward(dh, cache), ref.gru_step_backward(dh, cache)):
+        _assert_close(got, want)
+    q, keys, pa = rng.normal(size=(3, 3)), rng.normal(size=(3, 4, 5)), attention_params(rng, 3, 5, 4)
+    for mask in (SCATTERED, None):
+        context, weights, _ = ref.additive_attention_forward(q, keys, mask, pa)
+        ours = wrong_attention.forward(q, keys, mask, pa)
+        np.testing.assert_allclose(ours[0], context, rtol=1e-12)
+        np.testing.assert_allclose(ours[1], weights, rtol=1e-12, atol=1e-15)

@@ -1,0 +1,85 @@
+"""Known-wrong versions of the LSTM step (chapter 4), for diagnosing a wrong answer.
+
+``mistake=None`` is the right computation (PyTorch's ``LSTMCell``, gate blocks i, f, g,
+o); each key of a hint table reproduces one classic mistake. Only the step cache's
+documented fields are read (``x, h_prev, c_prev, i, f, g, o, c_next, h_next, params``).
+
+    a = x W_ih^T + b_ih + h_prev W_hh^T + b_hh = [a_i, a_f, a_g, a_o]
+    c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)
+"""
+
+import numpy as np
+
+LAYOUT = ("check the weight layout: weight_ih is (4H, D) and weight_hh is (4H, H) like "
+          "torch.nn.LSTMCell, so a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh is (N, 4H).")
+
+STEP_FORWARD = {
+    "cs231n_order": "the gate order looks like CS231n's i, f, o, g; torch.nn.LSTM's row blocks "
+                    "are i, f, g, o: i, f, g, o = np.split(a, 4, axis=1).",
+    "no_bias_hh": "bias_hh is missing: torch's LSTM cell adds two biases, b_ih and b_hh.",
+    "no_bias_ih": "bias_ih is missing: torch's LSTM cell adds two biases, b_ih and b_hh.",
+    "g_sigmoid": "the candidate g uses the sigmoid; g = tanh(a_g) (only i, f and o are "
+                 "sigmoid gates).",
+    "no_tanh_c": "the output is h_t = o * tanh(c_t), not o * c_t.",
+    "h_prev_in_c": "the cell state is c_t = f * c_prev + i * g: the forget gate multiplies "
+                   "c_prev, not h_prev.",
+    "transposed": LAYOUT,  # x @ W_ih crashes for every D, H: recognised by the crash hint
+}
+
+STEP_BACKWARD = {
+    "no_tanh_grad_c": "the output path is missing tanh'(c_t): dc = dc_next + dh_next * o * "
+                      "(1 - tanh(c_next)**2).",
+    "df_c_next": "the forget gate multiplies c_prev, so df = dc * c_prev, not dc * c_next.",
+    "dc_prev_no_f": "dc_prev = dc * f: the cell state reaches c_prev through the forget gate.",
+    "ignore_dc_next": "dc_next is ignored: the gradient entering c_t is dc_next plus the part "
+                      "coming through h_t = o * tanh(c_t).",
+    "do_c_next": "h_t = o * tanh(c_t), so do = dh_next * tanh(c_next), not dh_next * c_next.",
+    "cs231n_order": "the gate gradients are stacked in CS231n's order i, f, o, g; torch's "
+                    "blocks are i, f, g, o.",
+}
+
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def step_forward(x, h_prev, c_prev, params, mistake=None):
+    """``(h_next, c_next)`` of one LSTM step; ``mistake`` from ``STEP_FORWARD``."""
+    W_ih, W_hh = params["weight_ih"], params["weight_hh"]
+    if mistake == "transposed":  # CS231n layout (D, 4H): crashes on torch's (4H, D)
+        W_ih, W_hh = W_ih.T, W_hh.T
+    b_ih = 0 * params["bias_ih"] if mistake == "no_bias_ih" else params["bias_ih"]
+    b_hh = 0 * params["bias_hh"] if mistake == "no_bias_hh" else params["bias_hh"]
+    # a = x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh  # (N, 4H)
+    if mistake == "cs231n_order":
+        a_i, a_f, a_o, a_g = np.split(a, 4, axis=1)  # (N, H) each
+    else:
+        a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)  # (N, H) each
+    i, f, o = _sigmoid(a_i), _sigmoid(a_f), _sigmoid(a_o)  # (N, H) each
+    g = _sigmoid(a_g) if mistake == "g_sigmoid" else np.tanh(a_g)  # (N, H)
+    # c_t = f * c_{t-1} + i * g
+    c_next = f * (h_prev if mistake == "h_prev_in_c" else c_prev) + i * g  # (N, H)
+    # h_t = o * tanh(c_t)
+    h_next = o * (c_next if mistake == "no_tanh_c" else np.tanh(c_next))  # (N, H)
+    return h_next, c_next
+
+
+def step_backward(dh_next, dc_next, cache, mistake=None):
+    """``(dx, dh_prev, dc_prev, grads)`` from a step cache; ``mistake`` from ``STEP_BACKWARD``."""
+    i, f, g, o, p = cache.i, cache.f, cache.g, cache.o, cache.params
+    tanh_c = np.tanh(cache.c_next)  # (N, H)
+    d_out = 1.0 if mistake == "no_tanh_grad_c" else 1.0 - tanh_c ** 2
+    # dc = dc_t + dh_t * o * (1 - tanh^2 c_t)
+    dc = (0.0 if mistake == "ignore_dc_next" else dc_next) + dh_next * o * d_out  # (N, H)
+    do = dh_next * (cache.c_next if mistake == "do_c_next" else tanh_c)  # (N, H)
+    df = dc * (cache.c_next if mistake == "df_c_next" else cache.c_prev)  # (N, H)
+    di, dg = dc * g, dc * i  # (N, H) each
+    dc_prev = dc if mistake == "dc_prev_no_f" else dc * f  # (N, H)
+    blocks = [di * i * (1 - i), df * f * (1 - f), dg * (1 - g ** 2), do * o * (1 - o)]
+    if mistake == "cs231n_order":
+        blocks = [blocks[0], blocks[1], blocks[3], blocks[2]]
+    da = np.concatenate(blocks, axis=1)  # (N, 4H)
+    grads = {"weight_ih": da.T @ cache.x, "weight_hh": da.T @ cache.h_prev,  # (4H, D), (4H, H)
+             "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}  # (4H,)
+    return da @ p["weight_ih"], da @ p["weight_hh"], dc_prev, grads
