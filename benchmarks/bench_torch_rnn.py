@@ -9,6 +9,9 @@ Each repeat times one forward and backward of every model, interleaved (ours, to
 ours, torch, ...), so load from other processes on a shared machine hits both alike; the
 ratio of the medians is printed. ``--reference`` also times the autograd-through-the-loop
 path (``fused=False``). Uses CUDA when present (then times with synchronisation).
+
+On a shared, loaded machine prefer ``--threads 1``: with 2 OpenMP threads competing with
+other processes, single timings of both sides swung by 10x and the ratios with them.
 """
 
 from __future__ import annotations
