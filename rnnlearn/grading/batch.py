@@ -54,6 +54,11 @@ def grade_notebook(path: pathlib.Path, *, timeout: float, chapter: str | None = 
     sources = [c.source for c in nb.cells if c.cell_type == "code"]
     flags, notes = integrity.scan(sources, ids)
     results = {}
+    if not any(source.strip() for source in sources):  # nothing to run: no kernel needed
+        for qid in ids:
+            results[qid] = result.unfinished(qid, QUESTIONS[qid].points,
+                                             f"{qid} is not defined in the notebook (it has no code)")
+        return results, notes, True
     with tempfile.TemporaryDirectory(prefix="rnnlearn-grade-") as tmp:
         copy = pathlib.Path(tmp) / "submission.ipynb"
         shutil.copyfile(path, copy)
@@ -90,9 +95,10 @@ def summary(path, results, notes) -> str:
     total = sum(r.score for r in results.values())
     maximum = sum(r.max_score for r in results.values())
     lines = [f"{path}: {round(total, 2):g}/{maximum:g}"]
+    width = max(len(q) for q in QUESTIONS)
     for q, r in results.items():
         wrong = [line for line in r.feedback.splitlines() if line.strip() and not line.endswith(": ok")]
-        lines.append(f"  {q:<22} {round(r.score, 2):>5g}/{r.max_score:g}  {r.status}"
+        lines.append(f"  {q:<{width}} {round(r.score, 2):>5g}/{r.max_score:g}  {r.status}"
                      + (f"  ({wrong[0]})" if wrong and not r.passed else ""))
     lines += [f"  note: {n}" for n in notes]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zlib
 
 import numpy as np
@@ -11,6 +12,9 @@ from .harness import AnswerCrashed, Ctx, ReferenceUsed, Unfinished, WrongOutput,
 from .registry import QUESTIONS
 from .watch import answer_origin
 
+BATCH_ENV = "RNNLEARN_BATCH_GRADING"  # see session.py
+SKIPPED = ("not checked here: the batch grader (rnnlearn grade) scores {id} in its own "
+           "process and ignores this cell.")
 REFERENCE_USED = ("scored 0: {why}. The reference ships with the course, so using it is "
                   "not an answer; write {id} yourself.")
 
@@ -43,6 +47,12 @@ def check(name, answer, *, seed=None) -> result.CheckResult:
         Seed of the random test inputs. The default is fixed per question, so feedback
         is reproducible; the batch grader passes fresh seeds.
 
+    Notes
+    -----
+    Inside a submission's kernel started by the batch grader (environment variable
+    ``RNNLEARN_BATCH_GRADING=1``) the learner's own ``check`` cells return at once with
+    status ``"unfinished"``: the grader ignores them and scores in its own process.
+
     Returns
     -------
     CheckResult
@@ -52,6 +62,8 @@ def check(name, answer, *, seed=None) -> result.CheckResult:
                          f"{sorted(QUESTIONS)}; got {name!r}.")
     q = QUESTIONS[name]
     remote = getattr(answer, "rnnlearn_remote", False)
+    if os.environ.get(BATCH_ENV) == "1" and not remote:  # a learner's cell run by the batch grader
+        return result.unfinished(name, q.points, SKIPPED.format(id=name))
     why = getattr(answer, "rnnlearn_origin", "") if remote else answer_origin(answer)
     if why:
         return result.flagged(name, q.points, REFERENCE_USED.format(why=why, id=name))
@@ -71,7 +83,8 @@ def check(name, answer, *, seed=None) -> result.CheckResult:
         return result.flagged(name, q.points, REFERENCE_USED.format(why=exc, id=name))
     except AnswerCrashed as exc:
         hint = f"\nHint: {q.crash_hint}" if q.crash_hint else ""
-        return result.crashed(name, q.points, f"your {name} raised {exc}{hint}")
+        verb = "" if str(exc).startswith("did not finish") else "raised "  # a call timed out
+        return result.crashed(name, q.points, f"your {name} {verb}{exc}{hint}")
     except WrongOutput as exc:
         return result.CheckResult(name, False, 0.0, q.points, f"{name} {exc}", "failed")
     return result.from_parts(name, q.points, parts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import pathlib
 import secrets
 import time
@@ -20,6 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from . import wire
+from .check import BATCH_ENV  # set in the submission's kernel: its own check() cells are skipped
 from .harness import AnswerCrashed, ReferenceUsed, Unfinished
 
 KERNEL = "python3"
@@ -43,13 +45,13 @@ class KernelSession:
         self.token = "_rnnlearn_grader_" + secrets.token_hex(8)
         self.client = NotebookClient(
             notebook, timeout=int(timeout), kernel_name=KERNEL, allow_errors=True,
-            interrupt_on_timeout=True, record_timing=False,
+            interrupt_on_timeout=True, record_timing=False, shutdown_kernel="immediate",
             error_on_timeout={"ename": "TimeoutError", "evalue": "cell interrupted by the grader"},
             resources={"metadata": {"path": str(self.workdir)}})
         self._calls = 0
 
     def __enter__(self):
-        self._context = self.client.setup_kernel()
+        self._context = self.client.setup_kernel(env={**os.environ, BATCH_ENV: "1"})
         self._context.__enter__()
         return self
 

@@ -148,3 +148,9 @@ def test_reference_itself_or_a_wrapper_scores_zero_but_own_loop_over_it_is_allow
         return np.stack(states, 1), h, None
 
     assert check("rnn_forward", my_forward).passed
+
+
+def test_learner_check_cells_are_skipped_inside_a_batch_grading_kernel(monkeypatch):
+    monkeypatch.setenv("RNNLEARN_BATCH_GRADING", "1")
+    r = check("rnn_step_forward", CASES["rnn_step_forward"][0])
+    assert r.status == "unfinished" and r.score == 0 and "batch grader" in r.feedback

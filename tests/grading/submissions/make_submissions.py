@@ -1,6 +1,9 @@
 """Regenerate the prepared submissions used by test_batch.py: ``python make_submissions.py``.
 
-Each notebook is a plausible learner submission for chapter 01_rnn_equations.
+Each ``<name>_01_rnn_equations`` notebook is a plausible learner submission for chapter
+01_rnn_equations; ``gated_04_lstm_06_attention`` answers questions of chapters 4 and 6
+(its file name carries both chapter tags), so LSTM caches, boolean masks and ``None``
+cross the kernel boundary and the finite-difference stage runs through the proxy.
 """
 
 import pathlib
@@ -46,7 +49,7 @@ SUBMISSIONS = {
     "partial": [SETUP, STEP, FORWARD_OFF_BY_ONE, SHAPES_WRONG, STUB, CHECKS],
     "crashing": ["raise RuntimeError('a cell that crashes')", SETUP, STEP,
                  "def rnn_forward(x, h0, params):\n    return 1 / 0", "this is not Python", NUM],
-    "looping": [SETUP, "while True:\n    pass", STEP,
+    "looping": ["import numpy as np", "while True:\n    pass", STEP,
                 "def rnn_forward(x, h0, params):\n    while True:\n        pass", STUB],
     "tampering": [
         SETUP,
@@ -69,13 +72,44 @@ SUBMISSIONS = {
     "empty": [],
 }
 
+LSTM = '''def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+def lstm_step_forward(x, h_prev, c_prev, params):
+    a = x @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T + params["bias_hh"]
+    i, f, g, o = np.split(a, 4, axis=1)
+    i, f, g, o = sigmoid(i), sigmoid(f), np.tanh(g), sigmoid(o)
+    c_next = f * c_prev + i * g
+    h_next = o * np.tanh(c_next)
+    return h_next, c_next, None
+
+def lstm_step_backward(dh_next, dc_next, cache):
+    i, f, g, o, p = cache.i, cache.f, cache.g, cache.o, cache.params
+    tanh_c = np.tanh(cache.c_next)
+    dc = dc_next + dh_next * o * (1 - tanh_c ** 2)
+    da = np.concatenate([dc * g * i * (1 - i), dc * cache.c_prev * f * (1 - f),
+                         dc * i * (1 - g ** 2), dh_next * tanh_c * o * (1 - o)], axis=1)
+    grads = {"weight_ih": da.T @ cache.x, "weight_hh": da.T @ cache.h_prev,
+             "bias_ih": da.sum(0), "bias_hh": da.sum(0)}
+    return da @ p["weight_ih"], da @ p["weight_hh"], dc * f, grads'''
+ATTENTION_MASK_IGNORED = '''def additive_attention_forward(query, keys, mask, params):
+    u = np.tanh((query @ params["query_proj.weight"].T)[:, None] + keys @ params["key_proj.weight"].T)
+    e = (u @ params["v.weight"].T)[:, :, 0]
+    w = np.exp(e - e.max(axis=1, keepdims=True))
+    w = w / w.sum(axis=1, keepdims=True)
+    return np.einsum("ns,nsk->nk", w, keys), w, None'''
+GATED = ["import numpy as np", LSTM, ATTENTION_MASK_IGNORED]
+
 
 def main():
     for name, cells in SUBMISSIONS.items():
         nb = nbformat.v4.new_notebook()
         nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
-        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+        nb.cells = [nbformat.v4.new_code_cell(c, id=f"{name}-{i}") for i, c in enumerate(cells)]  # stable ids
         nbformat.write(nb, HERE / f"{name}_01_rnn_equations.ipynb")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c, id=f"gated-{i}") for i, c in enumerate(GATED)]
+    nbformat.write(nb, HERE / "gated_04_lstm_06_attention.ipynb")
     (HERE / "garbage_01_rnn_equations.ipynb").write_text("this is not a notebook {", encoding="utf-8")
 
 
