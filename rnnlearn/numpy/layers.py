@@ -122,7 +122,7 @@ def output_backward(dy, cache):
     Parameters
     ----------
     dy : ndarray
-        Upstream gradient on the scores, e.g. from :func:`softmax_cross_entropy`.
+        Upstream gradient on the scores, e.g. from :func:`~rnnlearn.numpy.loss.softmax_cross_entropy`.
     cache : OutputCache
 
     Returns

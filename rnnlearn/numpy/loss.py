@@ -21,7 +21,7 @@ def softmax_cross_entropy(logits, targets, mask=None):
     Parameters
     ----------
     logits : ndarray
-        Scores :math:`y_t`, e.g. from :func:`output_forward`.
+        Scores :math:`y_t`, e.g. from :func:`~rnnlearn.numpy.layers.output_forward`.
     targets : ndarray of int
         Target ids :math:`w_t` in [0, V) (anything at masked steps).
     mask : ndarray of bool or None

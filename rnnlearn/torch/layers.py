@@ -162,8 +162,8 @@ class RNN(_RNNBase):
 
     Parameters
     ----------
-    input_size, hidden_size, num_layers, nonlinearity ('tanh' or 'relu'), bias, batch_first,
-    dropout, bidirectional, device, dtype : as ``torch.nn.RNN``.
+    input_size, hidden_size, num_layers, nonlinearity, bias, batch_first, dropout, bidirectional, device, dtype
+        As ``torch.nn.RNN`` (``nonlinearity`` is ``'tanh'`` or ``'relu'``).
     fused : bool, keyword only
         True: hand-written BPTT (fast). False: autograd through the step loop (reference).
 
