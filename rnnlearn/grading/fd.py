@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .harness import AnswerCrashed, unpack, WrongOutput
+from .harness import AnswerCrashed, WrongOutput, unpack
 from .result import Part
 
 NAME = "finite differences"
