@@ -67,3 +67,47 @@ def _vanishing_condition(ctx):
              Case("sigmoid, large weights", (rng.normal(0, 3.0, (4, 4)), "sigmoid"))]
     outputs = (Output("sigma_max", "float"), Output("gamma", "float"), Output("guaranteed", "bool"))
     return grade_outputs(ctx, outputs, cases, V.vanishing_condition, V.vanishing_condition, V.CONDITION)
+
+
+def _orthogonality_problem(W, H, rho):
+    """Why ``W`` is not ``rho`` times an orthogonal (H, H) float64 matrix, or ''."""
+    if not isinstance(W, np.ndarray):
+        return f"expected a NumPy array (H, H); got {type(W).__name__}."
+    if W.shape != (H, H) or W.dtype != np.float64:
+        return f"shape {W.shape} and dtype {W.dtype}, expected (H, H) = {(H, H)} float64."
+    if not np.allclose(W.T @ W, rho ** 2 * np.eye(H), atol=1e-8):
+        return "W^T W differs from rho^2 I."
+    return ""
+
+
+@question("scaled_orthogonal", points=2, chapter=CHAPTER, signature="scaled_orthogonal(H, rho, seed)",
+          arg_names=("H", "rho", "seed"))
+def _scaled_orthogonal(ctx):
+    from .harness import diagnose
+    from .result import Part
+
+    seed = int(ctx.rng.integers(1 << 30))
+    problem = ""
+    for H, rho in [(6, 0.9), (1, 1.1), (5, 1.0)]:
+        W = ctx.call(H, rho, seed)
+        problem = _orthogonality_problem(W, H, rho)
+        if problem:
+            hint = diagnose(W, [(h, lambda m=m: V.scaled_orthogonal(H, rho, seed, m))
+                                for m, h in V.ORTHOGONAL.items() if m != "global_rng"])
+            problem += f" (case H={H}, rho={rho})" + (f" Hint: {hint}" if hint else "")
+            break
+        # ||W^k||_2 = rho^k exactly: the reason this matrix is the chapter's instrument
+        if not np.isclose(np.linalg.norm(np.linalg.matrix_power(W, 50), 2), rho ** 50, rtol=1e-6):
+            problem = f"||W^50||_2 differs from rho^50 (case H={H}, rho={rho})."
+            break
+    same = ctx.call(6, 0.9, seed)
+    other = ctx.call(6, 0.9, seed + 1)
+    seeded = ""
+    if not (isinstance(same, np.ndarray) and isinstance(W, np.ndarray) and same.shape == (6, 6)):
+        seeded = "not scored until the matrix has the right shape."
+    elif not np.array_equal(same, ctx.call(6, 0.9, seed)):
+        seeded = V.ORTHOGONAL["global_rng"]
+    elif np.array_equal(same, other):
+        seeded = "different seeds gave the same matrix: the seed must choose the matrix."
+    parts = [Part("rho * orthogonal", 1, not problem, problem), Part("seeded", 1, not seeded, seeded)]
+    return parts + [ctx.mutation_part(not problem)]

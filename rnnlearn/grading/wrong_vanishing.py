@@ -60,3 +60,25 @@ def vanishing_condition(W_hh, nonlinearity, mistake=None):
         gamma = 1.0 / gamma
     guaranteed = sigma <= 1 / gamma if mistake == "non_strict" else sigma < 1 / gamma
     return sigma, gamma, bool(guaranteed)
+
+
+ORTHOGONAL = {
+    "no_rho": "W^T W is the identity: you returned Q itself; scale it, W = rho * Q.",
+    "rho_squared": "W^T W = rho^4 I: you scaled by rho**2; W = rho * Q gives W^T W = rho^2 I.",
+    "not_orthogonal": "the columns are not orthonormal (a Gaussian matrix is not orthogonal); "
+                      "take Q from np.linalg.qr of a Gaussian matrix.",
+    "global_rng": "two calls with the same seed gave different matrices: draw from "
+                  "np.random.default_rng(seed), not from the global np.random.",
+}
+
+
+def scaled_orthogonal(H, rho, seed, mistake=None):
+    """``rho * Q`` with ``Q`` a random orthogonal (H, H) matrix; ``mistake`` from ``ORTHOGONAL``."""
+    rng = np.random.default_rng() if mistake == "global_rng" else np.random.default_rng(seed)
+    A = rng.normal(size=(H, H))  # (H, H)
+    if mistake == "not_orthogonal":
+        return rho * A / np.sqrt(H)
+    Q, R = np.linalg.qr(A)  # Q orthogonal
+    Q = Q * np.sign(np.diag(R))  # a uniformly (Haar) distributed Q
+    scale = {"no_rho": 1.0, "rho_squared": rho ** 2}.get(mistake, rho)
+    return scale * Q  # (H, H)

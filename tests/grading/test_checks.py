@@ -32,6 +32,8 @@ CASES = {
     "hidden_grad_norms": (V.hidden_grad_norms, {m: _with(V.hidden_grad_norms, m) for m in V.NORMS}, V.NORMS),
     "vanishing_condition": (V.vanishing_condition, {m: _with(V.vanishing_condition, m) for m in V.CONDITION},
                             V.CONDITION),
+    "scaled_orthogonal": (V.scaled_orthogonal, {m: _with(V.scaled_orthogonal, m) for m in V.ORTHOGONAL},
+                          V.ORTHOGONAL),
     "lstm_step_forward": (lambda x, h, c, p: L.step_forward(x, h, c, p) + (None,),
                           {m: (lambda m: lambda x, h, c, p: L.step_forward(x, h, c, p, m) + (None,))(m)
                            for m in L.STEP_FORWARD}, L.STEP_FORWARD),
