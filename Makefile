@@ -50,7 +50,7 @@ exercises: $(STAMP)
 	$(BIN)/rnnlearn exercises build
 
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check jupyterlab==4.6.6
 	$(BIN)/jupyter lab
 
 bench: $(STAMP)
