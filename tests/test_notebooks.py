@@ -97,3 +97,21 @@ def _question_ids(listing):
     if isinstance(listing, dict):
         return listing.items()
     return [(getattr(q, "name", None) or getattr(q, "id", None) or q[0], q) for q in listing]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "book").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_chapters_are_stored_tidy_without_outputs(path):
+    """Chapters are executed by the book build; their JSON holds sources only."""
+    nb = _read(path)
+    with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not with_outputs, f"{path.name}: cells {with_outputs} hold outputs; clear them before committing"
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}, f"{path.name}: stray metadata {sorted(nb.metadata)}"
+
+
+@pytest.mark.parametrize("folder", ["solutions", "exercises"])
+def test_exercise_notebooks_have_tidy_metadata(folder):
+    for path in sorted((ROOT / folder).glob("*.ipynb")):
+        nb = _read(path)
+        assert set(nb.metadata) <= {"kernelspec", "language_info"}, f"{path.name}: stray metadata"
+        noisy = [i for i, c in enumerate(nb.cells) if "execution" in c.metadata]
+        assert not noisy, f"{path.name}: cells {noisy} carry run-time metadata (use `make exercises`)"
