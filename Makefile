@@ -7,8 +7,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
-# Matplotlib without a screen; no stray bytecode in the tree.
-export MPLBACKEND := Agg
+# No stray bytecode in the tree. (Kernels keep Matplotlib's inline backend: nbval
+# compares the figure outputs a notebook stores.)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup book test unit notebooks book-strict exercises lab bench clean
