@@ -18,6 +18,13 @@ from torch import nn
 
 from ._checks import check_last_dim, check_tensor, shape_error
 
+def init_uniform_(module: nn.Module, hidden_size: int) -> None:
+    """PyTorch's recurrent initialisation: every parameter ~ U(-1/sqrt(H), 1/sqrt(H))."""
+    bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    for p in module.parameters():
+        nn.init.uniform_(p, -bound, bound)
+
+
 
 def _affine(x, w, b):
     # x W^T + b
@@ -102,9 +109,7 @@ class _CellBase(nn.Module):
 
     def reset_parameters(self) -> None:
         """U(-1/sqrt(H), 1/sqrt(H)) for every weight and bias, as ``torch.nn`` (uses torch's RNG)."""
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        init_uniform_(self, self.hidden_size)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, bias={self.bias}"

@@ -15,7 +15,6 @@ Not supported (unlike ``torch.nn``): ``PackedSequence`` input and ``proj_size``.
 
 from __future__ import annotations
 
-import math
 
 import torch
 import torch.nn.functional as nnf
@@ -25,7 +24,7 @@ from ._checks import check_tensor, shape_error
 from ._fused import RNNFunction
 from ._fused_gru import GRUFunction
 from ._fused_lstm import LSTMFunction
-from .cells import gru_step, lstm_step, rnn_step
+from .cells import gru_step, init_uniform_, lstm_step, rnn_step
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -58,9 +57,7 @@ class _RNNBase(nn.Module):
 
     def reset_parameters(self) -> None:
         """U(-1/sqrt(H), 1/sqrt(H)) for every weight and bias, as ``torch.nn`` (uses torch's RNG)."""
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        init_uniform_(self, self.hidden_size)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}"
