@@ -15,7 +15,6 @@ Not supported (unlike ``torch.nn``): ``PackedSequence`` input and ``proj_size``.
 
 from __future__ import annotations
 
-
 import torch
 import torch.nn.functional as nnf
 from torch import nn
