@@ -21,6 +21,7 @@ from .lstm import (LSTMCache, LSTMStepCache, lstm_backward, lstm_forward,
 from .rnn import (RNNCache, RNNStepCache, rnn_backward, rnn_forward,
                   rnn_step_backward, rnn_step_forward)
 from .optim import AdamState, adam_init, adam_step, sgd_step
+from .params import random_params
 from .utils import clip_grad_norm, numerical_gradient, rel_error
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "softmax_cross_entropy",
     "sgd_step", "AdamState", "adam_init", "adam_step",
     "clip_grad_norm", "numerical_gradient", "rel_error",
+    "random_params",
 ]

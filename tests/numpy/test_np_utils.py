@@ -98,3 +98,20 @@ def test_public_names_are_exported():
         assert fn in rn.__all__
         doc = getattr(rn, fn).__doc__
         assert "Shapes" in doc and "Returns" in doc, fn
+
+
+@pytest.mark.parametrize("cell, blocks", [("rnn", 1), ("lstm", 4), ("gru", 3)])
+def test_random_params_load_into_the_torch_cell(cell, blocks):
+    """random_params has the keys and shapes of torch's cell and loads into it."""
+    params = rn.random_params(cell, 3, 5, rng=np.random.default_rng(0))
+    torch_cell = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}[cell](3, 5)
+    torch_cell.load_state_dict({k: torch.tensor(v) for k, v in params.items()})  # strict: same keys and shapes
+    assert params["weight_ih"].shape == (blocks * 5, 3)
+    assert all(v.dtype == np.float64 and np.all(v != 0) for v in params.values())
+    again = rn.random_params(cell, 3, 5, rng=np.random.default_rng(0))
+    assert all(np.array_equal(params[k], again[k]) for k in params)
+
+
+def test_random_params_names_a_bad_cell():
+    with pytest.raises(ValueError, match="random_params: argument 'cell'"):
+        rn.random_params("transformer", 3, 5, rng=np.random.default_rng(0))
