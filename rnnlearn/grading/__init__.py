@@ -1,14 +1,12 @@
-"""Instant feedback for the exercises and the batch grader.
+"""Instant feedback for the exercises; the batch grader lives in ``rnnlearn.grading.batch``.
 
-``check(name, answer)`` grades one answer in the learner's own kernel and returns a
-``CheckResult``; ``questions()`` lists the question ids with their points. The batch
-grader (``rnnlearn grade NOTEBOOK...``, ``rnnlearn.grading.batch.main``) runs the same
-checks in its own process, calling each answer inside the submission's kernel through
-a proxy.
+``check(name, answer)`` grades one answer and returns a ``CheckResult``; ``questions()``
+lists the question ids with their points. Importing this package registers every
+question (``rnnlearn.grading.chapters``, one module per chapter); it never imports the
+batch grader.
 """
 
-# registers the questions, in course order
-from . import q_rnn_equations, q_bptt, q_vanishing, q_lstm, q_gru, q_attention  # noqa: F401, I001
+from . import chapters  # noqa: F401  (registers the questions, in course order)
 from .check import check, questions
 from .result import CheckResult, Part
 

@@ -1,20 +1,21 @@
-"""``check(name, answer)``: instant feedback on one answer, and ``questions()``."""
+"""``check(name, answer)``: feedback on one answer, and ``questions()``.
+
+The same function scores a learner's answer in their notebook and a submission's
+answer in the batch grader: it only sees an ``Answer`` (see ``answer.py``).
+"""
 
 from __future__ import annotations
 
-import os
 import zlib
 
 import numpy as np
 
 from . import result
-from .harness import AnswerCrashed, Ctx, ReferenceUsed, Unfinished, WrongOutput, signature_problem
+from .answer import AnswerCrashed, ReferenceUsed, Unfinished, as_answer
+from .compare import WrongOutput
 from .registry import QUESTIONS
-from .watch import answer_origin
+from .scoring import Attempt
 
-BATCH_ENV = "RNNLEARN_BATCH_GRADING"  # see session.py
-SKIPPED = ("not checked here: the batch grader (rnnlearn grade) scores {id} in its own "
-           "process and ignores this cell.")
 REFERENCE_USED = ("scored 0: {why}. The reference ships with the course, so using it is "
                   "not an answer; write {id} yourself.")
 
@@ -41,17 +42,11 @@ def check(name, answer, *, seed=None) -> result.CheckResult:
     ----------
     name : str
         A question id from ``questions()``, e.g. ``"rnn_step_forward"``.
-    answer : callable
-        The learner's function.
+    answer : callable or answer.Answer
+        The learner's function (or the batch grader's stand-in for one).
     seed : int, optional
         Seed of the random test inputs. The default is fixed per question, so feedback
         is reproducible; the batch grader passes fresh seeds.
-
-    Notes
-    -----
-    Inside a submission's kernel started by the batch grader (environment variable
-    ``RNNLEARN_BATCH_GRADING=1``) the learner's own ``check`` cells return at once with
-    status ``"unfinished"``: the grader ignores them and scores in its own process.
 
     Returns
     -------
@@ -60,22 +55,17 @@ def check(name, answer, *, seed=None) -> result.CheckResult:
     if name not in QUESTIONS:
         raise ValueError(f"check: argument 'name' must be a question id, one of "
                          f"{sorted(QUESTIONS)}; got {name!r}.")
-    q = QUESTIONS[name]
-    remote = getattr(answer, "rnnlearn_remote", False)
-    if os.environ.get(BATCH_ENV) == "1" and not remote:  # a learner's cell run by the batch grader
-        return result.unfinished(name, q.points, SKIPPED.format(id=name))
-    why = getattr(answer, "rnnlearn_origin", "") if remote else answer_origin(answer)
+    q, answer = QUESTIONS[name], as_answer(answer)
+    why = answer.origin()
     if why:
         return result.flagged(name, q.points, REFERENCE_USED.format(why=why, id=name))
-    problem = signature_problem(answer, len(q.arg_names), q.signature)
+    problem = answer.signature_problem(len(q.arg_names), q.signature)
     if problem:
         return result.CheckResult(name, False, 0.0, q.points, problem, "failed")
     default_seed = zlib.crc32(name.encode())
-    ctx = Ctx(name, answer, np.random.default_rng(default_seed if seed is None else seed),
-              q.arg_names, q.forbidden)
-    ctx.crash_hint = q.crash_hint
+    attempt = Attempt(q, answer, np.random.default_rng(default_seed if seed is None else seed))
     try:
-        parts = q.grade(ctx)
+        parts = q.grade(attempt)
     except Unfinished as exc:
         detail = f" ({exc})" if str(exc) else ""
         return result.unfinished(name, q.points, f"not done yet: {name} raises NotImplementedError{detail}.")
@@ -87,4 +77,7 @@ def check(name, answer, *, seed=None) -> result.CheckResult:
         return result.crashed(name, q.points, f"your {name} {verb}{exc}{hint}")
     except WrongOutput as exc:
         return result.CheckResult(name, False, 0.0, q.points, f"{name} {exc}", "failed")
+    except Exception as exc:  # a value no comparison foresaw: reported, never raised at the learner
+        return result.crashed(name, q.points, f"your {name} returned something the checker could not "
+                                              f"compare ({type(exc).__name__}: {str(exc)[:200]}).")
     return result.from_parts(name, q.points, parts)

@@ -1,38 +1,106 @@
-"""Grade a question's outputs case by case, with a diagnosis for every wrong part.
+"""Compare a returned value with what was expected, and recognise known mistakes.
 
-A question describes itself with ``Output`` entries (which returned values are graded,
-their shape letters), a list of ``Case`` (inputs), a reference and, optionally, a
-function that reproduces known mistakes. ``grade_outputs`` does the rest: one ``Part``
-per graded output (per group of cases, when cases are grouped), failing on the first
-case that disagrees, with the hint of the first mistake the answer reproduces.
+Pure functions of values (no calls to the answer): exact equality for the "did it
+modify its inputs" check (``same``), tolerant comparison with a message saying what is
+wrong (``array_problem``, ``value_problem``), and ``diagnose``, which finds the known
+mistake whose output the answer reproduces.
 """
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
-
 import numpy as np
 
-from .fd import fd_part
-from .harness import AnswerCrashed, array_problem, diagnose, unpack
-from .result import Part
+
+class WrongOutput(Exception):
+    """The answer returned something of the wrong kind (not a value mismatch)."""
 
 
-class Output(NamedTuple):
-    """A returned value: its name, shape letters (``None``: not graded) and tolerance."""
+def same(a, b) -> bool:
+    """Exact equality of nested arrays / tuples / dicts (NaN equal to NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (tuple, list)):
+        return (isinstance(b, (tuple, list)) and len(a) == len(b)
+                and all(same(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict):
+        return (isinstance(b, dict) and a.keys() == b.keys()
+                and all(same(a[k], b[k]) for k in a))
+    try:
+        return bool(a == b)
+    except Exception:  # exotic objects: compare identity
+        return a is b
 
-    name: str
-    letters: object = None  # str, or dict key -> str for a dict of arrays; None: ungraded
-    rtol: float = 1e-6
-    atol: float = 1e-9
+
+def unpack(value, names: tuple[str, ...]):
+    """Check the answer returned a tuple of ``len(names)``; return it, or raise WrongOutput."""
+    n, wanted = len(names), "(" + ", ".join(names) + ")"
+    if n == 1:
+        return (value,)
+    if not isinstance(value, (tuple, list)):
+        raise WrongOutput(f"should return a tuple {wanted}; got a single {_kind(value)}.")
+    if len(value) != n:
+        raise WrongOutput(f"should return {n} values {wanted}; got {len(value)}.")
+    return tuple(value)
 
 
-class Case(NamedTuple):
-    """One set of inputs, a label for messages, and an optional group for partial credit."""
+def _kind(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    return type(value).__name__
 
-    label: str
-    args: tuple
-    group: str = ""
+
+def array_problem(value, expected, letters: str, *, rtol=1e-6, atol=1e-9,
+                  against="the reference") -> str:
+    """Compare one output array with the reference; return the problem or ''.
+
+    Stages: a NumPy array, the right shape (named with ``letters``, e.g. ``"(N, H)"``),
+    a floating dtype that follows the inputs, finite, then values within tolerance.
+    ``against`` names what ``expected`` is, for the message.
+    """
+    if not isinstance(value, np.ndarray):
+        return f"expected a NumPy array {letters}; got {_kind(value)}."
+    if value.shape != expected.shape:
+        return f"shape {value.shape}, expected {letters} = {expected.shape}."
+    if value.dtype != expected.dtype:
+        return f"dtype {value.dtype}, expected {expected.dtype} (the dtype follows the inputs)."
+    if not np.all(np.isfinite(value)):
+        return "contains NaN or inf."
+    if not np.allclose(value, expected, rtol=rtol, atol=atol):
+        err = float(np.max(np.abs(value - expected)))
+        return f"values differ from {against} (largest difference {err:.1e})."
+    return ""
+
+
+def matches(value, candidate, *, rtol=1e-6, atol=1e-9) -> bool:
+    """Does ``value`` equal a wrong variant's output (same shape, close values)?"""
+    if isinstance(candidate, (tuple, list)):
+        return (isinstance(value, (tuple, list)) and len(value) == len(candidate)
+                and all(matches(v, c, rtol=rtol, atol=atol) for v, c in zip(value, candidate)))
+    if isinstance(candidate, dict):
+        return (isinstance(value, dict) and value.keys() == candidate.keys()
+                and all(matches(value[k], candidate[k], rtol=rtol, atol=atol) for k in candidate))
+    try:
+        v, c = np.asarray(value, dtype=float), np.asarray(candidate, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return v.shape == c.shape and bool(np.allclose(v, c, rtol=rtol, atol=atol))
+
+
+def diagnose(value, variants) -> str:
+    """Return the hint of the first wrong variant whose output ``value`` reproduces, or ''.
+
+    ``variants`` is a list of ``(hint, thunk)``; each thunk computes the variant's output
+    on the same inputs (a variant that cannot run on these inputs is skipped).
+    """
+    for hint, thunk in variants:
+        try:
+            candidate = thunk()
+        except Exception:  # a variant that does not apply to these shapes
+            continue
+        if matches(value, candidate):
+            return hint
+    return ""
 
 
 def value_problem(value, expected, out: Output, against="the reference") -> str:
@@ -72,63 +140,3 @@ def value_problem(value, expected, out: Output, against="the reference") -> str:
             return f"{float(value):.4g}, expected {float(expected):.4g}."
         return ""
     raise TypeError(f"grade_outputs: cannot compare a reference of type {type(expected).__name__}")
-
-
-def grade_outputs(ctx, outputs, cases, reference: Callable, variant: Callable | None = None,
-                  hints: dict | None = None, fd=None) -> list[Part]:
-    """Call the answer on every case and score each graded output.
-
-    ``reference(*args)`` returns the right outputs (a tuple in the order of ``outputs``);
-    ``variant(*args, mistake)`` the outputs with ``mistake`` (a key of ``hints``).
-    ``fd`` (an ``fd.FDCase``, backward questions) adds the finite-difference part.
-    """
-    names = tuple(o.name for o in outputs)
-    groups = list(dict.fromkeys(c.group for c in cases))
-    failures: dict = {}
-    for number, case in enumerate(cases):
-        try:
-            value = unpack(ctx.call(*case.args), names)
-        except AnswerCrashed as exc:
-            if number == 0:
-                raise  # nothing ran: the whole answer crashed
-            hint = f" Hint: {ctx.crash_hint}" if ctx.crash_hint else ""
-            crash = f"raised {exc} (case {case.label}).{hint}"
-            for out in outputs:
-                key = (out.name, case.group)
-                if key not in failures:
-                    failures[key] = crash
-                elif "Hint:" not in failures[key]:  # a wrong value, then a crash: say both
-                    failures[key] += f" Then it {crash}"
-            continue
-        expected = reference(*case.args)
-        expected = expected if len(outputs) > 1 else (expected,)
-        for i, out in enumerate(outputs):
-            key = (out.name, case.group)
-            if out.letters is None or key in failures:
-                continue
-            problem = value_problem(value[i], expected[i], out)
-            if problem:
-                hint = _hint(value[i], case.args, i, variant, hints or {}, len(outputs))
-                failures[key] = f"{problem} (case {case.label})" + (f" Hint: {hint}" if hint else "")
-    parts = []
-    for out in outputs:
-        if out.letters is None:
-            continue
-        for group in groups:
-            name = f"{out.name} ({group})" if group else out.name
-            message = failures.get((out.name, group), "")
-            parts.append(Part(name, 1, not message, message))
-    if fd is not None:
-        parts.append(fd_part(ctx, outputs, fd))
-    return parts + [ctx.mutation_part(any(p.ok for p in parts))]
-
-
-def _hint(value, args, index, variant, hints, n_outputs) -> str:
-    if variant is None:
-        return ""
-
-    def thunk(mistake):
-        result = variant(*args, mistake)
-        return result[index] if n_outputs > 1 else result
-
-    return diagnose(value, [(hint, lambda m=m: thunk(m)) for m, hint in hints.items()])

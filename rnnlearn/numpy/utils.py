@@ -68,8 +68,10 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
     f : callable
         ``f(x)`` returns an array (or a scalar). It is called with perturbed *copies*
         of ``x``; ``x`` itself is never modified.
-    x : ndarray
-        The point, floating dtype (use float64: float32 is too coarse for this).
+    x : ndarray or dict of str to ndarray
+        The point, floating dtype (use float64: float32 is too coarse for this). A dict
+        (e.g. a ``params`` dict) gives a dict of gradients with the same keys: ``f``
+        receives the whole dict with one entry perturbed.
     df : ndarray or None
         Upstream gradient, the shape of ``f(x)``.
     eps : float
@@ -77,14 +79,17 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
 
     Returns
     -------
-    ndarray
-        Same shape as ``x``.
+    ndarray or dict of str to ndarray
+        Same shape as ``x`` (for a dict: same keys and shapes).
 
     Shapes
     ------
     x: any; df: same as f(x); output: same as x.
     """
     fn = "numerical_gradient"
+    if isinstance(x, dict):  # a params dict: one gradient per entry, f always sees a whole dict
+        return {key: numerical_gradient(lambda v, key=key: f({**x, key: v}), value, df, eps)
+                for key, value in x.items()}
     if not callable(f):
         raise InputError(f"{fn}: argument 'f' must be callable; got {type(f).__name__}.")
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":

@@ -1,40 +1,36 @@
 """Learner-style answers for the grading tests.
 
-``variants(module)`` re-executes a ``rnnlearn.grading.wrong_*`` module's source under a
-file name outside the package, so its functions run as *learner* code (the grader's
-reference watcher would otherwise flag them as the course's own code). ``mistake=None``
-is a right answer; each mistake key is a known-wrong answer.
+``_as_learner(module)`` re-executes a chapter module of ``rnnlearn.grading.chapters``
+under a file name outside the package, so its variant functions run as *learner* code
+(the grader's reference watcher would otherwise flag them as the course's own code),
+with question registration switched off. ``mistake=None`` is a right answer; each
+mistake key is a known-wrong answer.
 """
 
 import pathlib
 import types
+from unittest import mock
 
-import rnnlearn.grading.q_rnn_equations as q_rnn
-import rnnlearn.grading.wrong_attention as wrong_attention
-import rnnlearn.grading.wrong_bptt as wrong_bptt
-import rnnlearn.grading.wrong_gru as wrong_gru
-import rnnlearn.grading.wrong_lstm as wrong_lstm
-import rnnlearn.grading.wrong_rnn as wrong_rnn
-import rnnlearn.grading.wrong_vanishing as wrong_vanishing
-
-_REGISTRY_STUB = "def question(*a, **k):\n    return lambda f: f\n"
+from rnnlearn.grading import registry
+from rnnlearn.grading.chapters import attention as _attention
+from rnnlearn.grading.chapters import bptt as _bptt
+from rnnlearn.grading.chapters import gru as _gru
+from rnnlearn.grading.chapters import lstm as _lstm
+from rnnlearn.grading.chapters import rnn_equations as _rnn_equations
+from rnnlearn.grading.chapters import vanishing as _vanishing
 
 
-def _load(module, replacements, extra=None):
-    source = pathlib.Path(module.__file__).read_text(encoding="utf-8")
-    for old, new in replacements:
-        source = source.replace(old, new)
-    namespace = {"__name__": "learner_" + module.__name__.rsplit(".", 1)[-1], **(extra or {})}
-    exec(compile(source, "/learner/" + pathlib.Path(module.__file__).name, "exec"), namespace)
+def _as_learner(module):
+    path = pathlib.Path(module.__file__)
+    namespace = {"__name__": "learner_" + path.stem, "__package__": module.__package__}
+    with mock.patch.object(registry, "question", lambda *a, **k: (lambda grade: grade)):
+        exec(compile(path.read_text(encoding="utf-8"), "/learner/" + path.name, "exec"), namespace)
     return types.SimpleNamespace(**namespace)
 
 
-W = _load(wrong_rnn, [])
-B = _load(wrong_bptt, [("from .wrong_rnn import seq_backward", "seq_backward = W.seq_backward")], {"W": W})
-V = _load(wrong_vanishing, [])
-Q = _load(q_rnn, [("from . import wrong_rnn as W", ""),
-                  ("from .compare import Case, Output, grade_outputs", ""),
-                  ("from .registry import question", _REGISTRY_STUB)])
-L = _load(wrong_lstm, [])
-G = _load(wrong_gru, [])
-A = _load(wrong_attention, [])
+rnn_equations = _as_learner(_rnn_equations)
+bptt = _as_learner(_bptt)
+vanishing = _as_learner(_vanishing)
+lstm = _as_learner(_lstm)
+gru = _as_learner(_gru)
+attention = _as_learner(_attention)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rnnlearn.grading import check, questions
-from .learner import A, B, G, L, Q, V, W
+from .learner import attention, bptt, gru, lstm, rnn_equations, vanishing
 
 # question id -> (right answer, {mistake: wrong answer}, hint table)
 def _with(f, m):
@@ -13,40 +13,40 @@ def _with(f, m):
 
 
 CASES = {
-    "rnn_step_forward": (lambda x, h, p: (W.step_forward(x, h, p), None),
-                         {m: (lambda m: lambda x, h, p: (W.step_forward(x, h, p, m), None))(m)
-                          for m in W.STEP_FORWARD if m != "transposed"}, W.STEP_FORWARD),
-    "rnn_forward": (lambda x, h0, p: W.seq_forward(x, h0, p) + (None,),
-                    {m: (lambda m: lambda x, h0, p: W.seq_forward(x, h0, p, m) + (None,))(m)
+    "rnn_step_forward": (lambda x, h, p: (rnn_equations.step_forward(x, h, p), None),
+                         {m: (lambda m: lambda x, h, p: (rnn_equations.step_forward(x, h, p, m), None))(m)
+                          for m in rnn_equations.STEP_FORWARD if m != "transposed"}, rnn_equations.STEP_FORWARD),
+    "rnn_forward": (lambda x, h0, p: rnn_equations.seq_forward(x, h0, p) + (None,),
+                    {m: (lambda m: lambda x, h0, p: rnn_equations.seq_forward(x, h0, p, m) + (None,))(m)
                      for m in ("off_by_one", "h0_every_step", "h_T_first", "reversed", "no_bias_hh", "sigmoid")},
-                    W.SEQ_FORWARD),
-    "rnn_shapes": (Q.shapes, {m: _with(Q.shapes, m) for m in Q.SHAPES}, Q.SHAPES),
-    "rnn_num_params": (Q.num_params, {m: _with(Q.num_params, m) for m in Q.NUM_PARAMS}, Q.NUM_PARAMS),
-    "rnn_step_backward": (W.step_backward, {m: _with(W.step_backward, m) for m in W.STEP_BACKWARD},
-                          W.STEP_BACKWARD),
-    "rnn_backward": (W.seq_backward, {m: _with(W.seq_backward, m) for m in
+                    rnn_equations.SEQ_FORWARD),
+    "rnn_shapes": (rnn_equations.shapes, {m: _with(rnn_equations.shapes, m) for m in rnn_equations.SHAPES}, rnn_equations.SHAPES),
+    "rnn_num_params": (rnn_equations.num_params, {m: _with(rnn_equations.num_params, m) for m in rnn_equations.NUM_PARAMS}, rnn_equations.NUM_PARAMS),
+    "rnn_step_backward": (bptt.step_backward, {m: _with(bptt.step_backward, m) for m in bptt.STEP_BACKWARD},
+                          bptt.STEP_BACKWARD),
+    "rnn_backward": (bptt.seq_backward, {m: _with(bptt.seq_backward, m) for m in
                                       ("no_recurrent", "grads_overwritten", "ignore_dh_T", "off_by_one",
-                                       "skip_first", "no_tanh_grad", "dW_transposed")}, W.SEQ_BACKWARD),
-    "clip_grad_norm": (B.clip, {m: _with(B.clip, m) for m in B.CLIP}, B.CLIP),
-    "tbptt_backward": (B.tbptt, {m: _with(B.tbptt, m) for m in B.TBPTT}, B.TBPTT),
-    "hidden_grad_norms": (V.hidden_grad_norms, {m: _with(V.hidden_grad_norms, m) for m in V.NORMS}, V.NORMS),
-    "vanishing_condition": (V.vanishing_condition, {m: _with(V.vanishing_condition, m) for m in V.CONDITION},
-                            V.CONDITION),
-    "scaled_orthogonal": (V.scaled_orthogonal, {m: _with(V.scaled_orthogonal, m) for m in V.ORTHOGONAL},
-                          V.ORTHOGONAL),
-    "lstm_step_forward": (lambda x, h, c, p: L.step_forward(x, h, c, p) + (None,),
-                          {m: (lambda m: lambda x, h, c, p: L.step_forward(x, h, c, p, m) + (None,))(m)
-                           for m in L.STEP_FORWARD}, L.STEP_FORWARD),
-    "lstm_step_backward": (L.step_backward, {m: _with(L.step_backward, m) for m in L.STEP_BACKWARD},
-                           L.STEP_BACKWARD),
-    "gru_step_forward": (lambda x, h, p: (G.step_forward(x, h, p), None),
-                         {m: (lambda m: lambda x, h, p: (G.step_forward(x, h, p, m), None))(m)
-                          for m in G.STEP_FORWARD}, G.STEP_FORWARD),
-    "gru_step_backward": (G.step_backward, {m: _with(G.step_backward, m) for m in G.STEP_BACKWARD},
-                          G.STEP_BACKWARD),
-    "additive_attention_forward": (lambda q, k, m, p: A.forward(q, k, m, p) + (None,),
-                                   {m: (lambda m: lambda q, k, mask, p: A.forward(q, k, mask, p, m) + (None,))(m)
-                                    for m in A.FORWARD}, A.FORWARD),
+                                       "skip_first", "no_tanh_grad", "dW_transposed")}, bptt.SEQ_BACKWARD),
+    "clip_grad_norm": (bptt.clip, {m: _with(bptt.clip, m) for m in bptt.CLIP}, bptt.CLIP),
+    "tbptt_backward": (bptt.tbptt, {m: _with(bptt.tbptt, m) for m in bptt.TBPTT}, bptt.TBPTT),
+    "hidden_grad_norms": (vanishing.hidden_grad_norms, {m: _with(vanishing.hidden_grad_norms, m) for m in vanishing.NORMS}, vanishing.NORMS),
+    "vanishing_condition": (vanishing.vanishing_condition, {m: _with(vanishing.vanishing_condition, m) for m in vanishing.CONDITION},
+                            vanishing.CONDITION),
+    "scaled_orthogonal": (vanishing.scaled_orthogonal, {m: _with(vanishing.scaled_orthogonal, m) for m in vanishing.ORTHOGONAL},
+                          vanishing.ORTHOGONAL),
+    "lstm_step_forward": (lambda x, h, c, p: lstm.step_forward(x, h, c, p) + (None,),
+                          {m: (lambda m: lambda x, h, c, p: lstm.step_forward(x, h, c, p, m) + (None,))(m)
+                           for m in lstm.STEP_FORWARD}, lstm.STEP_FORWARD),
+    "lstm_step_backward": (lstm.step_backward, {m: _with(lstm.step_backward, m) for m in lstm.STEP_BACKWARD},
+                           lstm.STEP_BACKWARD),
+    "gru_step_forward": (lambda x, h, p: (gru.step_forward(x, h, p), None),
+                         {m: (lambda m: lambda x, h, p: (gru.step_forward(x, h, p, m), None))(m)
+                          for m in gru.STEP_FORWARD}, gru.STEP_FORWARD),
+    "gru_step_backward": (gru.step_backward, {m: _with(gru.step_backward, m) for m in gru.STEP_BACKWARD},
+                          gru.STEP_BACKWARD),
+    "additive_attention_forward": (lambda q, k, m, p: attention.forward(q, k, m, p) + (None,),
+                                   {m: (lambda m: lambda q, k, mask, p: attention.forward(q, k, mask, p, m) + (None,))(m)
+                                    for m in attention.FORWARD}, attention.FORWARD),
 }
 
 
@@ -79,7 +79,7 @@ def test_known_mistake_fails_with_its_hint(qid, mistake):
 
 
 def test_transposed_weights_are_diagnosed_even_when_they_crash():
-    r = check("rnn_step_forward", lambda x, h, p: (W.step_forward(x, h, p, "transposed"), None))
+    r = check("rnn_step_forward", lambda x, h, p: (rnn_equations.step_forward(x, h, p, "transposed"), None))
     assert r.status == "failed" and "weights look transposed" in r.feedback, str(r)
 
 
@@ -153,6 +153,12 @@ def test_reference_itself_or_a_wrapper_scores_zero_but_own_loop_over_it_is_allow
 
 
 def test_learner_check_cells_are_skipped_inside_a_batch_grading_kernel(monkeypatch):
-    monkeypatch.setenv("RNNLEARN_BATCH_GRADING", "1")
-    r = check("rnn_step_forward", CASES["rnn_step_forward"][0])
+    """What the batch grader runs in a submission's kernel before its cells."""
+    import rnnlearn.grading as grading
+    from rnnlearn.grading.batch.in_kernel import skip_learner_checks
+
+    monkeypatch.setattr(grading, "check", grading.check)  # restored after the test
+    skip_learner_checks()
+    r = grading.check("rnn_step_forward", CASES["rnn_step_forward"][0])
     assert r.status == "unfinished" and r.score == 0 and "batch grader" in r.feedback
+    assert r.max_score == questions()["rnn_step_forward"]["points"]

@@ -115,3 +115,19 @@ def test_random_params_load_into_the_torch_cell(cell, blocks):
 def test_random_params_names_a_bad_cell():
     with pytest.raises(ValueError, match="random_params: argument 'cell'"):
         rn.random_params("transformer", 3, 5, rng=np.random.default_rng(0))
+
+
+def test_numerical_gradient_of_a_params_dict_matches_autograd():
+    """A dict point gives a dict of gradients, each entry perturbed on its own."""
+    rng = np.random.default_rng(1)
+    x, h = rng.normal(size=(2, 3)), rng.normal(size=(2, 4))
+    params = rn.random_params("rnn", 3, 4, rng=rng)
+    df = rng.normal(size=(2, 4))
+    numeric = rn.numerical_gradient(lambda p: rn.rnn_step_forward(x, h, p)[0], params, df)
+    tp = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    out = torch.tanh(torch.tensor(x) @ tp["weight_ih"].T + tp["bias_ih"]
+                     + torch.tensor(h) @ tp["weight_hh"].T + tp["bias_hh"])
+    out.backward(torch.tensor(df))
+    assert numeric.keys() == params.keys()
+    for k in params:
+        assert rn.rel_error(numeric[k], tp[k].grad.numpy()) < 1e-7, k

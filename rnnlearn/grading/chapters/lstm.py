@@ -1,14 +1,31 @@
-"""Known-wrong versions of the LSTM step (chapter 4), for diagnosing a wrong answer.
+"""Chapter 04_lstm: one LSTM step, forward and backward (PyTorch's gate blocks i, f, g, o).
 
-``mistake=None`` is the right computation (PyTorch's ``LSTMCell``, gate blocks i, f, g,
-o); each key of a hint table reproduces one classic mistake. Only the step cache's
-documented fields are read (``x, h_prev, c_prev, i, f, g, o, c_next, h_next, params``).
+Every question here with its cases, its reference (``rnnlearn.numpy``) and its
+known-wrong variants (each variant function is right with ``mistake=None`` and
+reproduces one classic mistake otherwise). The backward question builds the cache with
+the *reference* ``lstm_step_forward`` and passes it to the learner's backward; the
+exercise tells the learner its fields. Only the step cache's documented fields are read
+(``x, h_prev, c_prev, i, f, g, o, c_next, h_next, params``).
 
     a = x W_ih^T + b_ih + h_prev W_hh^T + b_hh = [a_i, a_f, a_g, a_o]
     c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)
 """
 
+from __future__ import annotations
+
 import numpy as np
+
+from rnnlearn.numpy import random_params
+
+from ..finite_differences import FDCase, dot
+from ..registry import question
+from ..scoring import Case, Output, grade_outputs
+
+CHAPTER = "04_lstm"
+SIZES = [(3, 4, 4), (2, 3, 5), (1, 6, 2)]  # (N, D, H): D = H, D != H, N = 1
+GRAD_LETTERS = {"weight_ih": "(4H, D)", "weight_hh": "(4H, H)", "bias_ih": "(4H,)", "bias_hh": "(4H,)"}
+CACHE_HINT = ("the step cache has fields x, h_prev, c_prev, i, f, g, o, c_next, h_next and "
+              "params; read them as cache.i, cache.c_prev, ...")
 
 LAYOUT = ("check the weight layout: weight_ih is (4H, D) and weight_hh is (4H, H) like "
           "torch.nn.LSTMCell, so a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh is (N, 4H).")
@@ -83,3 +100,41 @@ def step_backward(dh_next, dc_next, cache, mistake=None):
     grads = {"weight_ih": da.T @ cache.x, "weight_hh": da.T @ cache.h_prev,  # (4H, D), (4H, H)
              "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}  # (4H,)
     return da @ p["weight_ih"], da @ p["weight_hh"], dc_prev, grads
+
+
+def _inputs(rng, N, D, H):
+    """``(x, h_prev, c_prev, params)`` for one LSTM step."""
+    return (rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H)), rng.normal(0, 0.8, (N, H)),
+            random_params("lstm", D, H, rng=rng))
+
+
+@question("lstm_step_forward", points=2, chapter=CHAPTER,
+          signature="lstm_step_forward(x, h_prev, c_prev, params)",
+          arg_names=("x", "h_prev", "c_prev", "params"), crash_hint=LAYOUT)
+def _lstm_step_forward(attempt):
+    from rnnlearn.numpy import lstm_step_forward
+
+    cases = [Case(f"N={N}, D={D}, H={H}", _inputs(attempt.rng, N, D, H)) for N, D, H in SIZES]
+    outputs = (Output("h_next", "(N, H)"), Output("c_next", "(N, H)"), Output("cache"))
+    return grade_outputs(attempt, outputs, cases, lstm_step_forward,
+                         lambda x, h, c, p, m: step_forward(x, h, c, p, m) + (None,), STEP_FORWARD)
+
+
+@question("lstm_step_backward", points=3, chapter=CHAPTER,
+          signature="lstm_step_backward(dh_next, dc_next, cache)",
+          arg_names=("dh_next", "dc_next", "cache"), crash_hint=CACHE_HINT)
+def _lstm_step_backward(attempt):
+    from rnnlearn.numpy import lstm_step_backward, lstm_step_forward
+
+    cases = []
+    for N, D, H in SIZES:
+        cache = lstm_step_forward(*_inputs(attempt.rng, N, D, H))[2]
+        upstream = (attempt.rng.normal(size=(N, H)), attempt.rng.normal(size=(N, H)))
+        cases.append(Case(f"N={N}, D={D}, H={H}", upstream + (cache,)))
+    outputs = (Output("dx", "(N, D)"), Output("dh_prev", "(N, H)"), Output("dc_prev", "(N, H)"),
+               Output("grads", GRAD_LETTERS))
+    inputs, dh, dc = _inputs(attempt.rng, 2, 2, 2), attempt.rng.normal(size=(2, 2)), attempt.rng.normal(size=(2, 2))
+    # L = sum(h_next * dh_next) + sum(c_next * dc_next)
+    fd = FDCase("N=2, D=2, H=2", (dh, dc, lstm_step_forward(*inputs)[2]), inputs,
+                lambda *a: dot(lstm_step_forward(*a)[:2], (dh, dc)))
+    return grade_outputs(attempt, outputs, cases, lstm_step_backward, step_backward, STEP_BACKWARD, fd=fd)

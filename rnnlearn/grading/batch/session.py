@@ -3,9 +3,9 @@
 ``KernelSession`` executes a *copy* of the notebook top to bottom (errors allowed, the
 whole notebook bounded by one time budget; a cell that runs past it is interrupted and
 the rest still runs), then keeps the kernel alive so that ``answer(name)`` can return a
-``RemoteAnswer``: a callable that sends arguments to the kernel, calls the learner's
-function there, and brings back the outputs and the arguments after the call
-(JSON + ``.npz``, never a pickle; see ``wire``).
+``RemoteAnswer``: an ``Answer`` (the interface ``check`` calls) that sends arguments to
+the kernel, calls the learner's function there, and brings back the outputs and the
+arguments after the call (JSON + ``.npz``, never a pickle; see ``protocol``).
 """
 
 from __future__ import annotations
@@ -20,18 +20,21 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
-from . import wire
-from .check import BATCH_ENV  # set in the submission's kernel: its own check() cells are skipped
-from .harness import AnswerCrashed, ReferenceUsed, Unfinished
+from ..answer import Answer, AnswerCrashed, ReferenceUsed, Unfinished, bind_problem
+from . import protocol
 
 KERNEL = "python3"
 GRACE = 1.0  # seconds for each cell left once the notebook's budget is spent
 HERE = pathlib.Path(__file__).parent
+# Run before the notebook's cells: the learner's own check() cells return at once
+# (the grader scores in its own process, on fresh inputs).
+SKIP_LEARNER_CHECKS = "import rnnlearn.grading.batch.in_kernel as _m; _m.skip_learner_checks(); del _m"
 
 
-def _harness_source() -> str:
-    parts = [(HERE / f).read_text(encoding="utf-8") for f in ("wire.py", "watch.py", "kernel_side.py")]
-    return "\n\n".join(parts)
+def _in_kernel_source() -> str:
+    """``protocol``, ``watch`` and ``in_kernel``, as one source text for the kernel."""
+    files = (HERE / "protocol.py", HERE.parent / "watch.py", HERE / "in_kernel.py")
+    return "\n\n".join(f.read_text(encoding="utf-8") for f in files)
 
 
 class KernelSession:
@@ -51,7 +54,7 @@ class KernelSession:
         self._calls = 0
 
     def __enter__(self):
-        self._context = self.client.setup_kernel(env={**os.environ, BATCH_ENV: "1"})
+        self._context = self.client.setup_kernel(env=dict(os.environ))
         self._context.__enter__()
         return self
 
@@ -80,6 +83,8 @@ class KernelSession:
         it defines can be graded.
         """
         deadline, spent = time.monotonic() + self.timeout, False
+        if self._run(SKIP_LEARNER_CHECKS, 30):
+            self.notes.append("the learner's check() cells could not be switched off (they still ran)")
         for index, cell in enumerate(list(self.nb.cells)):
             if cell.cell_type != "code" or not self.alive:
                 continue
@@ -93,9 +98,9 @@ class KernelSession:
                 self.notes.append(f"cell {index} interrupted after the time limit")
             elif error:
                 self.notes.append(f"cell {index} raised {error.get('ename')}")
-        harness = json.dumps(_harness_source())
+        source = json.dumps(_in_kernel_source())
         error = self._run(f"{self.token} = {{'__name__': 'rnnlearn_grader'}}\n"
-                          f"exec(compile({harness}, '<rnnlearn-grader>', 'exec'), {self.token})", 30)
+                          f"exec(compile({source}, '<rnnlearn-grader>', 'exec'), {self.token})", 30)
         if error:
             self.alive = False
             self.notes.append("the grader could not start inside the kernel")
@@ -111,7 +116,7 @@ class KernelSession:
         stem = self._stem("describe")
         self._run(f"{self.token}['describe'](globals(), {name!r}, {stem!r})", 30)
         try:
-            info = wire.load(stem)["info"]
+            info = protocol.load(stem)["info"]
         except (OSError, ValueError, KeyError):
             return "the grader could not inspect the notebook's kernel"
         if not info["defined"]:
@@ -121,41 +126,41 @@ class KernelSession:
         return RemoteAnswer(self, name, info)
 
 
-class RemoteAnswer:
+class RemoteAnswer(Answer):
     """A learner's function that lives in the submission's kernel (see module docstring)."""
-
-    rnnlearn_remote = True
 
     def __init__(self, session, name, info):
         self.session, self.name = session, name
-        self.rnnlearn_origin = str(info.get("origin") or "")
-        self.__name__ = name
+        self._origin = str(info.get("origin") or "")
+        self._signature = None
         self.timed_out = False
         if info.get("params") is not None:
             params = [inspect.Parameter(n, kind, default=None if has_default else inspect.Parameter.empty)
                       for n, kind, has_default in info["params"]]
-            self.__signature__ = inspect.Signature(params)
+            self._signature = inspect.Signature(params)
 
-    def __call__(self, *args):
-        value, _ = self.rnnlearn_invoke(args, ())
-        return value
+    def origin(self) -> str:
+        return self._origin
 
-    def rnnlearn_invoke(self, args, forbidden):
+    def signature_problem(self, n_args: int, expected: str) -> str:
+        return "" if self._signature is None else bind_problem(self._signature, n_args, expected)
+
+    def invoke(self, args, forbidden):
         """Call the function in the kernel; return ``(value, args_after_the_call)``."""
         s = self.session
         if self.timed_out or not s.alive:
             raise AnswerCrashed(f"did not finish within {s.call_timeout:g} s (an infinite loop?)")
         in_stem, out_stem = s._stem("in"), s._stem("out")
-        wire.dump({"args": list(args)}, in_stem)
+        protocol.dump({"args": list(args)}, in_stem)
         error = s._run(f"{s.token}['call'](globals(), {self.name!r}, {in_stem!r}, {out_stem!r}, "
                        f"{[list(f) for f in forbidden]!r})", s.call_timeout)
         if error and error.get("ename") in ("TimeoutError", "KeyboardInterrupt"):
             self.timed_out = True
             raise AnswerCrashed(f"did not finish within {s.call_timeout:g} s (an infinite loop?)")
         try:
-            out = wire.load(out_stem)
+            out = protocol.load(out_stem)
         except (OSError, ValueError, KeyError):
-            raise AnswerCrashed("the kernel sent no result back (did the notebook tamper with it?)")
+            raise AnswerCrashed("the kernel sent no result back (did the notebook tamper with it?)") from None
         if out["reason"]:
             raise ReferenceUsed(out["reason"])
         if out["error"]:

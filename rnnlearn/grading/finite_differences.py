@@ -17,7 +17,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .harness import AnswerCrashed, WrongOutput, unpack
+from .answer import AnswerCrashed
+from .compare import WrongOutput, unpack, value_problem
 from .result import Part
 
 NAME = "finite differences"
@@ -43,27 +44,17 @@ def numeric_gradients(loss, inputs) -> tuple:
     """Central-difference gradients of ``loss(*inputs)`` for every array and dict of arrays."""
     from rnnlearn.numpy import numerical_gradient
 
-    def with_input(index, key, value):
-        new = list(inputs)
-        new[index] = value if key is None else {**inputs[index], key: value}
-        return new
+    def with_input(index, value):
+        return loss(*inputs[:index], value, *inputs[index + 1:])
 
-    grads = []
-    for index, arg in enumerate(inputs):
-        if isinstance(arg, dict):
-            grads.append({key: numerical_gradient(lambda v, i=index, k=key: loss(*with_input(i, k, v)), a)
-                          for key, a in arg.items()})
-        else:
-            grads.append(numerical_gradient(lambda v, i=index: loss(*with_input(i, None, v)), arg))
-    return tuple(grads)
+    return tuple(numerical_gradient(lambda v, i=index: with_input(i, v), arg)
+                 for index, arg in enumerate(inputs))
 
 
-def fd_part(ctx, outputs, case: FDCase) -> Part:
+def fd_part(attempt, outputs, case: FDCase) -> Part:
     """Call the answer on ``case`` and compare each graded output with finite differences."""
-    from .compare import value_problem
-
     try:
-        value = unpack(ctx.call(*case.args), tuple(o.name for o in outputs))
+        value = unpack(attempt.call(*case.args), tuple(o.name for o in outputs))
     except (AnswerCrashed, WrongOutput) as exc:
         return Part(NAME, 1, False, f"your backward raised or returned the wrong kind of value on "
                                     f"case {case.label}: {exc}")

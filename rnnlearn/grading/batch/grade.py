@@ -14,7 +14,6 @@ errors (argparse).
 from __future__ import annotations
 
 import argparse
-import csv
 import pathlib
 import secrets
 import shutil
@@ -24,9 +23,11 @@ import time
 
 import nbformat
 
-from . import integrity, result
-from .check import check
-from .registry import QUESTIONS
+from .. import result
+from ..check import check
+from ..registry import QUESTIONS
+from . import integrity
+from .gradebook import summary, write_gradebook
 from .session import KernelSession
 
 
@@ -77,31 +78,6 @@ def grade_notebook(path: pathlib.Path, *, timeout: float, chapter: str | None = 
                 else:
                     results[qid] = check(qid, answer, seed=secrets.randbits(32))
     return results, notes, True
-
-
-def write_gradebook(rows, ids, out):
-    """One row per notebook: a column per question (points), total, max, notes."""
-    writer = csv.writer(out)
-    writer.writerow(["notebook"] + ids + ["total", "max_total", "notes"])
-    for path, results, notes in rows:
-        total = sum(r.score for r in results.values())
-        maximum = sum(r.max_score for r in results.values())
-        cells = [f"{round(results[q].score, 2):g}" if q in results else "" for q in ids]
-        flagged = [f"{q}: {r.flags[0]}" for q, r in results.items() if r.flags]
-        writer.writerow([str(path)] + cells + [f"{round(total, 2):g}", f"{maximum:g}", "; ".join(notes + flagged)])
-
-
-def summary(path, results, notes) -> str:
-    total = sum(r.score for r in results.values())
-    maximum = sum(r.max_score for r in results.values())
-    lines = [f"{path}: {round(total, 2):g}/{maximum:g}"]
-    width = max(len(q) for q in QUESTIONS)
-    for q, r in results.items():
-        wrong = [line for line in r.feedback.splitlines() if line.strip() and not line.endswith(": ok")]
-        lines.append(f"  {q:<{width}} {round(r.score, 2):>5g}/{r.max_score:g}  {r.status}"
-                     + (f"  ({wrong[0]})" if wrong and not r.passed else ""))
-    lines += [f"  note: {n}" for n in notes]
-    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:

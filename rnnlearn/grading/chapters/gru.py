@@ -1,14 +1,32 @@
-"""Known-wrong versions of the GRU step (chapter 5), for diagnosing a wrong answer.
+"""Chapter 05_gru: one GRU step in PyTorch's convention, forward and backward.
 
-``mistake=None`` is PyTorch's ``GRUCell`` (row blocks r, z, n; the reset gate multiplies
-``W_hn h + b_hn``, after the product; z keeps the old state). Only the step cache's
-documented fields are read (``x, h_prev, r, z, n, hn_lin, h_next, params``).
+Every question here with its cases, its reference (``rnnlearn.numpy``) and its
+known-wrong variants (each variant function is right with ``mistake=None`` and
+reproduces one classic mistake otherwise). ``mistake=None`` is PyTorch's ``GRUCell``
+(row blocks r, z, n; the reset gate multiplies ``W_hn h + b_hn``, after the product; z
+keeps the old state). The backward question builds the cache with the *reference*
+``gru_step_forward``. Only the step cache's documented fields are read (``x, h_prev, r,
+z, n, hn_lin, h_next, params``).
 
     r = sigma(W_ir x + b_ir + W_hr h + b_hr),  z = sigma(W_iz x + b_iz + W_hz h + b_hz)
     n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h_t = (1 - z) * n + z * h_{t-1}
 """
 
+from __future__ import annotations
+
 import numpy as np
+
+from rnnlearn.numpy import random_params
+
+from ..finite_differences import FDCase, dot
+from ..registry import question
+from ..scoring import Case, Output, grade_outputs
+
+CHAPTER = "05_gru"
+SIZES = [(3, 4, 4), (2, 3, 5), (1, 6, 2)]  # (N, D, H): D = H, D != H, N = 1
+GRAD_LETTERS = {"weight_ih": "(3H, D)", "weight_hh": "(3H, H)", "bias_ih": "(3H,)", "bias_hh": "(3H,)"}
+CACHE_HINT = ("the step cache has fields x, h_prev, r, z, n, hn_lin (= W_hn h_prev + b_hn), "
+              "h_next and params; read them as cache.r, cache.hn_lin, ...")
 
 LAYOUT = ("check the weight layout: weight_ih is (3H, D) and weight_hh is (3H, H) like "
           "torch.nn.GRUCell, with row blocks r, z, n.")
@@ -90,3 +108,36 @@ def step_backward(dh_next, cache, mistake=None):
     grads = {"weight_ih": dgi.T @ cache.x, "weight_hh": dgh.T @ cache.h_prev,  # (3H, D), (3H, H)
              "bias_ih": dgi.sum(axis=0), "bias_hh": dgh.sum(axis=0)}  # (3H,)
     return dgi @ p["weight_ih"], direct + dgh @ p["weight_hh"], grads
+
+
+def _inputs(rng, N, D, H):
+    """``(x, h_prev, params)`` for one GRU step."""
+    return rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H)), random_params("gru", D, H, rng=rng)
+
+
+@question("gru_step_forward", points=2, chapter=CHAPTER, signature="gru_step_forward(x, h_prev, params)",
+          arg_names=("x", "h_prev", "params"), crash_hint=LAYOUT)
+def _gru_step_forward(attempt):
+    from rnnlearn.numpy import gru_step_forward
+
+    cases = [Case(f"N={N}, D={D}, H={H}", _inputs(attempt.rng, N, D, H)) for N, D, H in SIZES]
+    outputs = (Output("h_next", "(N, H)"), Output("cache"))
+    return grade_outputs(attempt, outputs, cases, gru_step_forward,
+                         lambda x, h, p, m: (step_forward(x, h, p, m), None), STEP_FORWARD)
+
+
+@question("gru_step_backward", points=3, chapter=CHAPTER, signature="gru_step_backward(dh_next, cache)",
+          arg_names=("dh_next", "cache"), crash_hint=CACHE_HINT)
+def _gru_step_backward(attempt):
+    from rnnlearn.numpy import gru_step_backward, gru_step_forward
+
+    cases = []
+    for N, D, H in SIZES:
+        cache = gru_step_forward(*_inputs(attempt.rng, N, D, H))[1]
+        cases.append(Case(f"N={N}, D={D}, H={H}", (attempt.rng.normal(size=(N, H)), cache)))
+    outputs = (Output("dx", "(N, D)"), Output("dh_prev", "(N, H)"), Output("grads", GRAD_LETTERS))
+    inputs, dh = _inputs(attempt.rng, 2, 2, 3), attempt.rng.normal(size=(2, 3))
+    # L = sum(h_next * dh_next)
+    fd = FDCase("N=2, D=2, H=3", (dh, gru_step_forward(*inputs)[1]), inputs,
+                lambda *a: dot(gru_step_forward(*a)[:1], (dh,)))
+    return grade_outputs(attempt, outputs, cases, gru_step_backward, step_backward, STEP_BACKWARD, fd=fd)

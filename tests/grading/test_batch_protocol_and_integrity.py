@@ -1,34 +1,33 @@
-"""The kernel boundary carries no pickles; static detection of the reference."""
+"""The batch grader: the kernel boundary carries no pickles; static detection of the reference."""
 
 import numpy as np
 
-from rnnlearn.grading import integrity, wire
-from rnnlearn.numpy import rnn_step_forward
+from rnnlearn.grading.batch import integrity, protocol
+from rnnlearn.numpy import random_params, rnn_step_forward
 
 
 def test_wire_round_trip_and_namedtuple_caches(tmp_path):
     rng = np.random.default_rng(0)
-    params = {"weight_ih": rng.normal(size=(3, 2)), "weight_hh": rng.normal(size=(3, 3)),
-              "bias_ih": rng.normal(size=3), "bias_hh": rng.normal(size=3)}
+    params = random_params("rnn", 2, 3, rng=rng)
     _, cache = rnn_step_forward(rng.normal(size=(1, 2)), rng.normal(size=(1, 3)), params)
     value = {"cache": cache, "k": 3, "r": 0.5, "s": "x", "n": None, "t": (np.float64(2.0), [True])}
-    wire.dump(value, str(tmp_path / "v"))
-    plain = wire.load(str(tmp_path / "v"))
+    protocol.dump(value, str(tmp_path / "v"))
+    plain = protocol.load(str(tmp_path / "v"))
     assert type(plain["cache"]) is tuple and np.array_equal(plain["cache"][0], cache.x)
     assert plain["k"] == 3 and plain["t"][0] == 2.0 and plain["n"] is None
-    from rnnlearn.grading.kernel_side import resolve  # noqa: F401  (module is plain source)
+    from rnnlearn.grading.batch.in_kernel import resolve  # noqa: F401  (module is plain source)
 
 
 def test_objects_that_would_need_a_pickle_arrive_opaque(tmp_path):
-    wire.dump({"v": np.array([object()], dtype=object), "f": print}, str(tmp_path / "o"))
-    out = wire.load(str(tmp_path / "o"))
-    assert isinstance(out["v"], wire.Opaque) and isinstance(out["f"], wire.Opaque)
+    protocol.dump({"v": np.array([object()], dtype=object), "f": print}, str(tmp_path / "o"))
+    out = protocol.load(str(tmp_path / "o"))
+    assert isinstance(out["v"], protocol.Opaque) and isinstance(out["f"], protocol.Opaque)
 
 
 def test_static_scan_flags_imports_aliases_and_wrappers_only():
     ids = ["rnn_step_forward", "rnn_forward", "rnn_backward", "rnn_step_backward"]
     flags, notes = integrity.scan([
-        "from rnnlearn.numpy import rnn_step_forward\nimport rnnlearn.numpy as rn\nimport importlib",
+        "from rnnlearn.numpy import random_params, rnn_step_forward\nimport rnnlearn.numpy as rn\nimport importlib",
         "def rnn_forward(x, h0, p):\n    return rn.rnn_forward(x, h0, p)",
         "from rnnlearn.numpy import rnn_backward\ndef rnn_backward(dh, c, dh_T=None):\n    return 1",
         "from rnnlearn.numpy import rnn_step_backward as ref\n"

@@ -1,29 +1,75 @@
-"""Questions of chapter 01_rnn_equations: the tanh RNN forward pass, shapes, parameters."""
+"""Chapter 01_rnn_equations: the tanh RNN forward pass, its shapes and parameter count.
+
+Every question here with its cases, its reference (``rnnlearn.numpy`` or ``torch.nn``)
+and its known-wrong variants: each variant function computes the right thing with
+``mistake=None`` and reproduces one classic mistake otherwise; a learner's output that
+equals a variant's output on the same inputs gets that variant's hint.
+
+    h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import wrong_rnn as W
-from .compare import Case, Output, grade_outputs
-from .registry import question
+from rnnlearn.numpy import random_params
+
+from ..registry import question
+from ..scoring import Case, Output, grade_outputs
 
 CHAPTER = "01_rnn_equations"
 LAYOUT_HINT = ("check the weight layout: weight_ih is (H, D) and weight_hh is (H, H) like "
                "torch.nn.RNNCell, so a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh.")
 
+STEP_FORWARD = {
+    "transposed": "the weights look transposed: weight_ih is (H, D) and weight_hh is (H, H) "
+                  "like torch.nn, so compute x @ W_ih.T and h_prev @ W_hh.T.",
+    "no_bias_hh": "bias_hh is missing: torch's RNN cell adds two biases, b_ih and b_hh.",
+    "no_bias_ih": "bias_ih is missing: torch's RNN cell adds two biases, b_ih and b_hh.",
+    "sigmoid": "you used the sigmoid; the RNN cell's nonlinearity is tanh.",
+    "no_tanh": "the tanh is missing: h_next = tanh(a), not the pre-activation a.",
+    "no_h_prev": "h_prev is not used: the recurrent term h_prev @ W_hh.T is missing.",
+}
 
-def rnn_params(rng, D, H):
-    """Random float64 RNN parameters laid out like ``torch.nn.RNNCell``, biases included."""
-    return {"weight_ih": rng.normal(0, 0.6, (H, D)), "weight_hh": rng.normal(0, 0.6, (H, H)),
-            "bias_ih": rng.normal(0, 0.5, H), "bias_hh": rng.normal(0, 0.5, H)}
+SEQ_FORWARD = {
+    "off_by_one": "off by one in time: h_seq[:, t] must be the state *after* reading x[:, t] "
+                  "(h_1 ... h_T), not the state before it (h_0 ... h_{T-1}).",
+    "h0_every_step": "the state is not carried: every step starts again from h0 instead of "
+                     "the previous step's h.",
+    "h_T_first": "h_T should be the last state h_seq[:, -1], not the first.",
+    "reversed": "the sequence is read backwards in time: start at t = 0.",
+    **{key: "inside each step: " + hint for key, hint in STEP_FORWARD.items()},
+}
 
 
-def cell_params(rng, D, H, gates):
-    """Random float64 parameters of a cell with ``gates`` row blocks (LSTM 4, GRU 3), biases included."""
-    G = gates * H
-    return {"weight_ih": rng.normal(0, 0.5, (G, D)), "weight_hh": rng.normal(0, 0.5, (G, H)),
-            "bias_ih": rng.normal(0, 0.5, G), "bias_hh": rng.normal(0, 0.5, G)}
+def step_forward(x, h_prev, params, mistake=None):
+    """One tanh RNN step, right or with ``mistake`` (a key of ``STEP_FORWARD``)."""
+    W_ih, W_hh = params["weight_ih"], params["weight_hh"]
+    b_ih = 0 * params["bias_ih"] if mistake == "no_bias_ih" else params["bias_ih"]
+    b_hh = 0 * params["bias_hh"] if mistake == "no_bias_hh" else params["bias_hh"]
+    if mistake == "transposed":
+        W_ih, W_hh = W_ih.T, W_hh.T
+    recurrent = 0 * h_prev @ W_hh.T if mistake == "no_h_prev" else h_prev @ W_hh.T
+    # a = x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
+    a = x @ W_ih.T + b_ih + recurrent + b_hh  # (N, H)
+    if mistake == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-a))
+    return a if mistake == "no_tanh" else np.tanh(a)
+
+
+def seq_forward(x, h0, params, mistake=None):
+    """``(h_seq, h_T)`` of a tanh RNN over ``x`` (N, T, D); ``mistake`` from ``SEQ_FORWARD``."""
+    step_mistake = mistake if mistake in STEP_FORWARD else None
+    T = x.shape[1]
+    order = range(T - 1, -1, -1) if mistake == "reversed" else range(T)
+    h, states, before = h0, [None] * T, [None] * T
+    for t in order:
+        before[t] = h
+        h = step_forward(x[:, t], h0 if mistake == "h0_every_step" else h, params, step_mistake)
+        states[t] = h
+    h_seq = np.stack(before if mistake == "off_by_one" else states, axis=1)  # (N, T, H)
+    h_T = h_seq[:, 0] if mistake == "h_T_first" else h
+    return h_seq, h_T
 
 
 def step_cases(rng):
@@ -31,7 +77,7 @@ def step_cases(rng):
     cases = []
     for N, D, H in [(3, 4, 4), (2, 3, 5), (1, 6, 2)]:
         label = f"N={N}, D={D}, H={H}"
-        cases.append(Case(label, (rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H)), rnn_params(rng, D, H))))
+        cases.append(Case(label, (rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=rng, scale=0.6))))
     return cases
 
 
@@ -39,29 +85,29 @@ def seq_cases(rng):
     cases = []
     for N, T, D, H in [(2, 5, 4, 4), (3, 4, 2, 5), (1, 1, 3, 2)]:
         label = f"N={N}, T={T}, D={D}, H={H}"
-        cases.append(Case(label, (rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), rnn_params(rng, D, H))))
+        cases.append(Case(label, (rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=rng, scale=0.6))))
     return cases
 
 
 @question("rnn_step_forward", points=2, chapter=CHAPTER, signature="rnn_step_forward(x, h_prev, params)",
           arg_names=("x", "h_prev", "params"), crash_hint=LAYOUT_HINT)
-def _rnn_step_forward(ctx):
+def _rnn_step_forward(attempt):
     from rnnlearn.numpy import rnn_step_forward
 
     outputs = (Output("h_next", "(N, H)"), Output("cache"))
-    return grade_outputs(ctx, outputs, step_cases(ctx.rng), rnn_step_forward,
-                         lambda x, h, p, m: (W.step_forward(x, h, p, m), None), W.STEP_FORWARD)
+    return grade_outputs(attempt, outputs, step_cases(attempt.rng), rnn_step_forward,
+                         lambda x, h, p, m: (step_forward(x, h, p, m), None), STEP_FORWARD)
 
 
 @question("rnn_forward", points=3, chapter=CHAPTER, signature="rnn_forward(x, h0, params)",
           arg_names=("x", "h0", "params"),
           crash_hint="x is batch first, (N, T, D): step t reads x[:, t]. " + LAYOUT_HINT)
-def _rnn_forward(ctx):
+def _rnn_forward(attempt):
     from rnnlearn.numpy import rnn_forward
 
     outputs = (Output("h_seq", "(N, T, H)"), Output("h_T", "(N, H)"), Output("cache"))
-    return grade_outputs(ctx, outputs, seq_cases(ctx.rng), rnn_forward,
-                         lambda x, h0, p, m: W.seq_forward(x, h0, p, m) + (None,), W.SEQ_FORWARD)
+    return grade_outputs(attempt, outputs, seq_cases(attempt.rng), rnn_forward,
+                         lambda x, h0, p, m: seq_forward(x, h0, p, m) + (None,), SEQ_FORWARD)
 
 
 SHAPES = {
@@ -100,13 +146,13 @@ def torch_shapes(N, T, D, H, num_layers, bidirectional, batch_first):
           signature="rnn_shapes(N, T, D, H, num_layers=1, bidirectional=False, batch_first=False)",
           arg_names=("N", "T", "D", "H", "num_layers", "bidirectional", "batch_first"),
           also_forbidden=(("/torch/nn/modules/rnn.py", "*"),))
-def _rnn_shapes(ctx):
+def _rnn_shapes(attempt):
     configs = [(3, 5, 4, 6, 1, False, False), (2, 7, 3, 5, 2, False, True),
                (4, 3, 2, 8, 1, True, False), (1, 2, 5, 3, 3, True, True)]
     cases = [Case(f"N={c[0]}, T={c[1]}, D={c[2]}, H={c[3]}, num_layers={c[4]}, "
                   f"bidirectional={c[5]}, batch_first={c[6]}", c) for c in configs]
     outputs = (Output("output_shape", "shape"), Output("h_n_shape", "shape"))
-    return grade_outputs(ctx, outputs, cases, torch_shapes,
+    return grade_outputs(attempt, outputs, cases, torch_shapes,
                          lambda *a: shapes(*a[:-1], mistake=a[-1]), SHAPES)
 
 
@@ -146,11 +192,11 @@ def torch_num_params(D, H, cell, num_layers, bidirectional):
           signature='rnn_num_params(D, H, cell="rnn", num_layers=1, bidirectional=False)',
           arg_names=("D", "H", "cell", "num_layers", "bidirectional"),
           also_forbidden=(("/torch/nn/modules/rnn.py", "*"),))
-def _rnn_num_params(ctx):
+def _rnn_num_params(attempt):
     cases = []
     for cell in ("rnn", "lstm", "gru"):
         for D, H, layers, bi in [(3, 5, 1, False), (5, 3, 2, True), (6, 3, 3, False), (2, 4, 2, False)]:
             label = f"D={D}, H={H}, cell={cell!r}, num_layers={layers}, bidirectional={bi}"
             cases.append(Case(label, (D, H, cell, layers, bi), cell))
-    return grade_outputs(ctx, (Output("count", "int"),), cases, torch_num_params,
+    return grade_outputs(attempt, (Output("count", "int"),), cases, torch_num_params,
                          lambda *a: num_params(*a[:-1], mistake=a[-1]), NUM_PARAMS)
