@@ -1,6 +1,6 @@
 # rnnlearn: two commands for everything (see README.md).
 #   make book   build the HTML book into _build/html (executes every chapter)
-#   make test   unit tests + nbval on exercises/solutions + the book with warnings as errors
+#   make test   ruff + unit tests + nbval on exercises/solutions + the book with warnings as errors
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +11,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # compares the figure outputs a notebook stores.)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup book test unit notebooks book-strict exercises lab bench clean
+.PHONY: help setup book test lint unit notebooks book-strict exercises lab bench clean
 
 help:
 	@echo "make book       build the book into _build/html"
@@ -34,6 +34,9 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is at file://$(abspath _build/html/index.html)"
 
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
@@ -44,7 +47,7 @@ notebooks: $(STAMP)
 book-strict: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: unit notebooks book-strict
+test: lint unit notebooks book-strict
 
 exercises: $(STAMP)
 	$(BIN)/rnnlearn exercises build

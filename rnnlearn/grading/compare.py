@@ -103,8 +103,11 @@ def diagnose(value, variants) -> str:
     return ""
 
 
-def value_problem(value, expected, out: Output, against="the reference") -> str:
-    """What is wrong with one returned value compared with ``against``, or ''."""
+def value_problem(value, expected, out, against="the reference") -> str:
+    """What is wrong with one returned value compared with ``against``, or ''.
+
+    ``out`` is the ``scoring.Output`` describing the value (shape letters, tolerances).
+    """
     if isinstance(expected, np.ndarray):
         return array_problem(value, expected, out.letters, rtol=out.rtol, atol=out.atol, against=against)
     if isinstance(expected, dict):

@@ -5,48 +5,47 @@ import numpy as np
 import pytest
 
 from rnnlearn.grading import check, questions
+
 from .learner import attention, bptt, gru, lstm, rnn_equations, vanishing
 
+
+def _answer(variant, mistake, with_cache):
+    """A learner's answer made from a variant function; ``with_cache`` appends a ``None`` cache."""
+    def answer(*args):
+        out = variant(*args, mistake=mistake)
+        return (out if isinstance(out, tuple) else (out,)) + (None,) if with_cache else out
+    return answer
+
+
+def _family(variant, hints, *, with_cache=False, mistakes=None):
+    """``(right answer, {mistake: wrong answer}, hint table)`` for one question."""
+    mistakes = hints if mistakes is None else mistakes
+    return (_answer(variant, None, with_cache), {m: _answer(variant, m, with_cache) for m in mistakes}, hints)
+
+
 # question id -> (right answer, {mistake: wrong answer}, hint table)
-def _with(f, m):
-    return lambda *a: f(*a, mistake=m)
-
-
 CASES = {
-    "rnn_step_forward": (lambda x, h, p: (rnn_equations.step_forward(x, h, p), None),
-                         {m: (lambda m: lambda x, h, p: (rnn_equations.step_forward(x, h, p, m), None))(m)
-                          for m in rnn_equations.STEP_FORWARD if m != "transposed"}, rnn_equations.STEP_FORWARD),
-    "rnn_forward": (lambda x, h0, p: rnn_equations.seq_forward(x, h0, p) + (None,),
-                    {m: (lambda m: lambda x, h0, p: rnn_equations.seq_forward(x, h0, p, m) + (None,))(m)
-                     for m in ("off_by_one", "h0_every_step", "h_T_first", "reversed", "no_bias_hh", "sigmoid")},
-                    rnn_equations.SEQ_FORWARD),
-    "rnn_shapes": (rnn_equations.shapes, {m: _with(rnn_equations.shapes, m) for m in rnn_equations.SHAPES}, rnn_equations.SHAPES),
-    "rnn_num_params": (rnn_equations.num_params, {m: _with(rnn_equations.num_params, m) for m in rnn_equations.NUM_PARAMS}, rnn_equations.NUM_PARAMS),
-    "rnn_step_backward": (bptt.step_backward, {m: _with(bptt.step_backward, m) for m in bptt.STEP_BACKWARD},
-                          bptt.STEP_BACKWARD),
-    "rnn_backward": (bptt.seq_backward, {m: _with(bptt.seq_backward, m) for m in
-                                      ("no_recurrent", "grads_overwritten", "ignore_dh_T", "off_by_one",
-                                       "skip_first", "no_tanh_grad", "dW_transposed")}, bptt.SEQ_BACKWARD),
-    "clip_grad_norm": (bptt.clip, {m: _with(bptt.clip, m) for m in bptt.CLIP}, bptt.CLIP),
-    "tbptt_backward": (bptt.tbptt, {m: _with(bptt.tbptt, m) for m in bptt.TBPTT}, bptt.TBPTT),
-    "hidden_grad_norms": (vanishing.hidden_grad_norms, {m: _with(vanishing.hidden_grad_norms, m) for m in vanishing.NORMS}, vanishing.NORMS),
-    "vanishing_condition": (vanishing.vanishing_condition, {m: _with(vanishing.vanishing_condition, m) for m in vanishing.CONDITION},
-                            vanishing.CONDITION),
-    "scaled_orthogonal": (vanishing.scaled_orthogonal, {m: _with(vanishing.scaled_orthogonal, m) for m in vanishing.ORTHOGONAL},
-                          vanishing.ORTHOGONAL),
-    "lstm_step_forward": (lambda x, h, c, p: lstm.step_forward(x, h, c, p) + (None,),
-                          {m: (lambda m: lambda x, h, c, p: lstm.step_forward(x, h, c, p, m) + (None,))(m)
-                           for m in lstm.STEP_FORWARD}, lstm.STEP_FORWARD),
-    "lstm_step_backward": (lstm.step_backward, {m: _with(lstm.step_backward, m) for m in lstm.STEP_BACKWARD},
-                           lstm.STEP_BACKWARD),
-    "gru_step_forward": (lambda x, h, p: (gru.step_forward(x, h, p), None),
-                         {m: (lambda m: lambda x, h, p: (gru.step_forward(x, h, p, m), None))(m)
-                          for m in gru.STEP_FORWARD}, gru.STEP_FORWARD),
-    "gru_step_backward": (gru.step_backward, {m: _with(gru.step_backward, m) for m in gru.STEP_BACKWARD},
-                          gru.STEP_BACKWARD),
-    "additive_attention_forward": (lambda q, k, m, p: attention.forward(q, k, m, p) + (None,),
-                                   {m: (lambda m: lambda q, k, mask, p: attention.forward(q, k, mask, p, m) + (None,))(m)
-                                    for m in attention.FORWARD}, attention.FORWARD),
+    "rnn_step_forward": _family(rnn_equations.step_forward, rnn_equations.STEP_FORWARD, with_cache=True,
+                                mistakes=[m for m in rnn_equations.STEP_FORWARD if m != "transposed"]),
+    "rnn_forward": _family(rnn_equations.seq_forward, rnn_equations.SEQ_FORWARD, with_cache=True,
+                           mistakes=("off_by_one", "h0_every_step", "h_T_first", "reversed", "no_bias_hh",
+                                     "sigmoid")),
+    "rnn_shapes": _family(rnn_equations.shapes, rnn_equations.SHAPES),
+    "rnn_num_params": _family(rnn_equations.num_params, rnn_equations.NUM_PARAMS),
+    "rnn_step_backward": _family(bptt.step_backward, bptt.STEP_BACKWARD),
+    "rnn_backward": _family(bptt.seq_backward, bptt.SEQ_BACKWARD,
+                            mistakes=("no_recurrent", "grads_overwritten", "ignore_dh_T", "off_by_one",
+                                      "skip_first", "no_tanh_grad", "dW_transposed")),
+    "clip_grad_norm": _family(bptt.clip, bptt.CLIP),
+    "tbptt_backward": _family(bptt.tbptt, bptt.TBPTT),
+    "hidden_grad_norms": _family(vanishing.hidden_grad_norms, vanishing.NORMS),
+    "vanishing_condition": _family(vanishing.vanishing_condition, vanishing.CONDITION),
+    "scaled_orthogonal": _family(vanishing.scaled_orthogonal, vanishing.ORTHOGONAL),
+    "lstm_step_forward": _family(lstm.step_forward, lstm.STEP_FORWARD, with_cache=True),
+    "lstm_step_backward": _family(lstm.step_backward, lstm.STEP_BACKWARD),
+    "gru_step_forward": _family(gru.step_forward, gru.STEP_FORWARD, with_cache=True),
+    "gru_step_backward": _family(gru.step_backward, gru.STEP_BACKWARD),
+    "additive_attention_forward": _family(attention.forward, attention.FORWARD, with_cache=True),
 }
 
 
@@ -79,7 +78,7 @@ def test_known_mistake_fails_with_its_hint(qid, mistake):
 
 
 def test_transposed_weights_are_diagnosed_even_when_they_crash():
-    r = check("rnn_step_forward", lambda x, h, p: (rnn_equations.step_forward(x, h, p, "transposed"), None))
+    r = check("rnn_step_forward", _answer(rnn_equations.step_forward, "transposed", True))
     assert r.status == "failed" and "weights look transposed" in r.feedback, str(r)
 
 

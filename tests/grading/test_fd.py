@@ -16,7 +16,8 @@ def fd_part(result):
 
 def test_numeric_gradients_of_the_forward_equal_the_backward():
     rng = np.random.default_rng(0)
-    x, h, p, dh = rng.normal(size=(2, 3)), rng.normal(size=(2, 4)), reference.random_params("rnn", 3, 4, rng=rng), rng.normal(size=(2, 4))
+    x, h, p = rng.normal(size=(2, 3)), rng.normal(size=(2, 4)), reference.random_params("rnn", 3, 4, rng=rng)
+    dh = rng.normal(size=(2, 4))
     num = numeric_gradients(lambda x, h, p: dot(reference.rnn_step_forward(x, h, p)[:1], (dh,)), (x, h, p))
     dx, dh_prev, grads = reference.rnn_step_backward(dh, reference.rnn_step_forward(x, h, p)[1])
     np.testing.assert_allclose(num[0], dx, rtol=1e-6, atol=1e-8)

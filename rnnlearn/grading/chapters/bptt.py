@@ -175,7 +175,7 @@ CACHE_HINT = ("the step cache has fields x, h_prev, h_next and params; "
 def _seq_case(rng, N, T, D, H):
     from rnnlearn.numpy import rnn_forward
 
-    x, h0, params = rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=rng, scale=0.6)
+    x, h0, params = rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=rng)
     _, _, cache = rnn_forward(x, h0, params)
     return rng.normal(size=(N, T, H)), cache
 
@@ -185,14 +185,14 @@ def _seq_case(rng, N, T, D, H):
 def _rnn_step_backward(attempt):
     from rnnlearn.numpy import rnn_step_backward, rnn_step_forward
 
-    cases = []
+    rng, cases = attempt.rng, []
     for N, D, H in [(3, 4, 4), (2, 3, 5), (1, 6, 2)]:
-        x, h, p = attempt.rng.normal(size=(N, D)), attempt.rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=attempt.rng, scale=0.6)
+        x, h, p = rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=rng)
         _, cache = rnn_step_forward(x, h, p)
-        cases.append(Case(f"N={N}, D={D}, H={H}", (attempt.rng.normal(size=(N, H)), cache)))
+        cases.append(Case(f"N={N}, D={D}, H={H}", (rng.normal(size=(N, H)), cache)))
     outputs = (Output("dx", "(N, D)"), Output("dh_prev", "(N, H)"), Output("grads", GRAD_LETTERS))
-    x, h, p, dh = attempt.rng.normal(size=(2, 2)), attempt.rng.normal(0, 0.8, (2, 3)), random_params("rnn", 2, 3, rng=attempt.rng, scale=0.6), \
-        attempt.rng.normal(size=(2, 3))
+    x, h, p = rng.normal(size=(2, 2)), rng.normal(0, 0.8, (2, 3)), random_params("rnn", 2, 3, rng=rng)
+    dh = rng.normal(size=(2, 3))
     # L = sum(h_next * dh_next)
     fd = FDCase("N=2, D=2, H=3", (dh, rnn_step_forward(x, h, p)[1]), (x, h, p),
                 lambda x, h, p: dot(rnn_step_forward(x, h, p)[:1], (dh,)))
@@ -212,8 +212,9 @@ def _rnn_backward(attempt):
         label = f"N={N}, T={T}, D={D}, H={H}, dh_T={'given' if with_dh_T else None}"
         cases.append(Case(label, (dh_seq, cache, dh_T)))
     outputs = (Output("dx", "(N, T, D)"), Output("dh0", "(N, H)"), Output("grads", GRAD_LETTERS))
-    x, h0, p = attempt.rng.normal(size=(1, 3, 2)), attempt.rng.normal(0, 0.8, (1, 2)), random_params("rnn", 2, 2, rng=attempt.rng, scale=0.6)
-    dh_seq, dh_T = attempt.rng.normal(size=(1, 3, 2)), attempt.rng.normal(size=(1, 2))
+    rng = attempt.rng
+    x, h0, p = rng.normal(size=(1, 3, 2)), rng.normal(0, 0.8, (1, 2)), random_params("rnn", 2, 2, rng=rng)
+    dh_seq, dh_T = rng.normal(size=(1, 3, 2)), rng.normal(size=(1, 2))
     # L = sum(h_seq * dh_seq) + sum(h_T * dh_T)
     fd = FDCase("N=1, T=3, D=2, H=2, dh_T given", (dh_seq, rnn_forward(x, h0, p)[2], dh_T), (x, h0, p),
                 lambda x, h0, p: dot(rnn_forward(x, h0, p)[:2], (dh_seq, dh_T)))

@@ -77,7 +77,8 @@ def step_cases(rng):
     cases = []
     for N, D, H in [(3, 4, 4), (2, 3, 5), (1, 6, 2)]:
         label = f"N={N}, D={D}, H={H}"
-        cases.append(Case(label, (rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=rng, scale=0.6))))
+        x, h_prev = rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H))
+        cases.append(Case(label, (x, h_prev, random_params("rnn", D, H, rng=rng))))
     return cases
 
 
@@ -85,7 +86,8 @@ def seq_cases(rng):
     cases = []
     for N, T, D, H in [(2, 5, 4, 4), (3, 4, 2, 5), (1, 1, 3, 2)]:
         label = f"N={N}, T={T}, D={D}, H={H}"
-        cases.append(Case(label, (rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), random_params("rnn", D, H, rng=rng, scale=0.6))))
+        x, h0 = rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H))
+        cases.append(Case(label, (x, h0, random_params("rnn", D, H, rng=rng))))
     return cases
 
 

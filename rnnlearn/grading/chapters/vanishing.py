@@ -108,7 +108,7 @@ def torch_grad_norms(cache, ks):
     for k in ks:
         xs = [torch.tensor(steps[t].x[:1]) for t in range(T - k, T)]
 
-        def run(h):
+        def run(h, xs=xs):
             h = h[None]
             for x in xs:
                 h = torch.tanh(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"])
@@ -128,7 +128,7 @@ def _hidden_grad_norms(attempt):
     cases = []
     for T, D, H, ks in [(8, 3, 5, [1, 2, 4, 8]), (5, 4, 4, [5, 3, 1]), (1, 2, 3, [1])]:
         x, h0 = attempt.rng.normal(size=(1, T, D)), attempt.rng.normal(0, 0.8, (1, H))
-        _, _, cache = rnn_forward(x, h0, random_params("rnn", D, H, rng=attempt.rng, scale=0.6))
+        _, _, cache = rnn_forward(x, h0, random_params("rnn", D, H, rng=attempt.rng))
         cases.append(Case(f"N=1, T={T}, D={D}, H={H}, ks={ks}", (cache, ks)))
     return grade_outputs(attempt, (Output("norms", "(len(ks),)"),), cases, torch_grad_norms,
                          hidden_grad_norms, NORMS)
@@ -174,7 +174,7 @@ def _scaled_orthogonal(attempt):
         W = attempt.call(H, rho, seed)
         problem = _orthogonality_problem(W, H, rho)
         if problem:
-            hint = diagnose(W, [(h, lambda m=m: scaled_orthogonal(H, rho, seed, m))
+            hint = diagnose(W, [(h, lambda m=m, H=H, rho=rho: scaled_orthogonal(H, rho, seed, m))
                                 for m, h in ORTHOGONAL.items() if m != "global_rng"])
             problem += f" (case H={H}, rho={rho})" + (f" Hint: {hint}" if hint else "")
             break
