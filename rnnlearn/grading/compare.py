@@ -44,6 +44,20 @@ def unpack(value, names: tuple[str, ...]):
     return tuple(value)
 
 
+def _keys(keys) -> list:
+    """Dict keys of any types, in a stable order (``sorted`` fails on mixed types)."""
+    return sorted(keys, key=repr)
+
+
+def _show(value, limit=200) -> str:
+    """``repr(value)``, shortened; never raises (a learner's object may have a broken repr)."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _kind(value) -> str:
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape}"
@@ -82,7 +96,7 @@ def matches(value, candidate, *, rtol=1e-6, atol=1e-9) -> bool:
                 and all(matches(value[k], candidate[k], rtol=rtol, atol=atol) for k in candidate))
     try:
         v, c = np.asarray(value, dtype=float), np.asarray(candidate, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return v.shape == c.shape and bool(np.allclose(v, c, rtol=rtol, atol=atol))
 
@@ -113,9 +127,9 @@ def value_problem(value, expected, out, against="the reference") -> str:
     if isinstance(expected, dict):
         if not isinstance(value, dict):
             return f"expected a dict with keys {sorted(expected)}; got {type(value).__name__}."
-        if set(value) != set(expected):
-            missing, extra = sorted(set(expected) - set(value)), sorted(set(value) - set(expected))
-            return f"keys {sorted(value)}, expected {sorted(expected)} (missing {missing}, extra {extra})."
+        if set(value) != set(expected):  # keys of any type: sorted by their repr
+            missing, extra = _keys(set(expected) - set(value)), _keys(set(value) - set(expected))
+            return f"keys {_keys(value)}, expected {sorted(expected)} (missing {missing}, extra {extra})."
         for key in expected:
             problem = array_problem(value[key], expected[key], out.letters[key], rtol=out.rtol,
                                     atol=out.atol, against=against)
@@ -129,7 +143,7 @@ def value_problem(value, expected, out, against="the reference") -> str:
     if isinstance(expected, tuple):
         got = tuple(value) if isinstance(value, (tuple, list)) else value
         if not (isinstance(got, tuple) and all(isinstance(v, (int, np.integer)) for v in got)):
-            return f"expected a tuple of ints like {expected}; got {value!r}."
+            return f"expected a tuple of ints like {expected}; got {_show(value)}."
         return "" if tuple(int(v) for v in got) == expected else f"{tuple(int(v) for v in got)}, expected {expected}."
     if isinstance(expected, (int, np.integer)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
@@ -139,7 +153,11 @@ def value_problem(value, expected, out, against="the reference") -> str:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
                 or np.ndim(value) != 0:
             return f"expected a number; got {type(value).__name__}."
-        if not np.isclose(float(value), float(expected), rtol=out.rtol, atol=out.atol):
-            return f"{float(value):.4g}, expected {float(expected):.4g}."
+        try:
+            number = float(value)
+        except OverflowError:
+            return f"a number too large for a float, expected {float(expected):.4g}."
+        if not np.isclose(number, float(expected), rtol=out.rtol, atol=out.atol):
+            return f"{number:.4g}, expected {float(expected):.4g}."
         return ""
     raise TypeError(f"grade_outputs: cannot compare a reference of type {type(expected).__name__}")

@@ -4,31 +4,10 @@ It is executed together with ``protocol.py`` and ``watch.py`` in a private names
 so the names below (``dump``, ``load``, ``call_watched``, ``answer_origin``) come from
 those files. Nothing here decides a score: it only calls the learner's function on
 inputs the grader chose and sends back the outputs and the arguments after the call.
-``skip_learner_checks`` is imported as a module instead, before the notebook runs.
 """
 
 import importlib
 import inspect
-
-SKIPPED = ("not checked here: the batch grader (rnnlearn grade) scores {id} in its own "
-           "process and ignores this cell.")
-
-
-def skip_learner_checks():
-    """Make the learner's own ``check(...)`` cells return at once (status "unfinished").
-
-    The grader ignores them and scores every answer in its own process; skipping saves
-    the time they would take in the submission's kernel.
-    """
-    import rnnlearn.grading as grading
-    from rnnlearn.grading.result import unfinished
-
-    points = {qid: q["points"] for qid, q in grading.questions().items()}
-
-    def check(name, answer, *, seed=None):
-        return unfinished(name, points.get(name, 0.0), SKIPPED.format(id=name))
-
-    grading.check = check
 
 
 def resolve(cls, fields):

@@ -20,7 +20,7 @@ def _parse(source: str):
     lines = [("pass" if line.lstrip().startswith(("%", "!")) else line) for line in source.splitlines()]
     try:
         return ast.parse("\n".join(lines))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python, or nested too deeply
         return None
 
 

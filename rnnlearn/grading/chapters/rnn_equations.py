@@ -149,8 +149,17 @@ def torch_shapes(N, T, D, H, num_layers, bidirectional, batch_first):
           arg_names=("N", "T", "D", "H", "num_layers", "bidirectional", "batch_first"),
           also_forbidden=(("/torch/nn/modules/rnn.py", "*"),))
 def _rnn_shapes(attempt):
-    configs = [(3, 5, 4, 6, 1, False, False), (2, 7, 3, 5, 2, False, True),
-               (4, 3, 2, 8, 1, True, False), (1, 2, 5, 3, 3, True, True)]
+    # Fresh sizes on every run (a lookup table cannot pass); the flags cover every mistake.
+    # N (7-9) differs from T (2-6) and from every h_n row count (<= 6), and the N = 1 case
+    # has T >= 2, so that each layout mistake changes a shape.
+    rng = attempt.rng
+
+    def size():
+        return int(rng.integers(2, 13))
+
+    flags = [(1, False, False), (2, False, True), (1, True, False), (3, True, True)]
+    configs = [(1 if i == 3 else int(rng.integers(7, 10)), int(rng.integers(2, 7)), size(), size()) + f
+               for i, f in enumerate(flags)]
     cases = [Case(f"N={c[0]}, T={c[1]}, D={c[2]}, H={c[3]}, num_layers={c[4]}, "
                   f"bidirectional={c[5]}, batch_first={c[6]}", c) for c in configs]
     outputs = (Output("output_shape", "shape"), Output("h_n_shape", "shape"))
@@ -195,9 +204,18 @@ def torch_num_params(D, H, cell, num_layers, bidirectional):
           arg_names=("D", "H", "cell", "num_layers", "bidirectional"),
           also_forbidden=(("/torch/nn/modules/rnn.py", "*"),))
 def _rnn_num_params(attempt):
-    cases = []
+    # Fresh sizes on every run; D differs from H and from 2H, so that each mistake about
+    # the input size of deeper layers changes the count.
+    rng, cases = attempt.rng, []
+
+    def sizes():
+        H = int(rng.integers(2, 9))
+        D = int(rng.choice([d for d in range(2, 19) if d not in (H, 2 * H)]))
+        return D, H
+
     for cell in ("rnn", "lstm", "gru"):
-        for D, H, layers, bi in [(3, 5, 1, False), (5, 3, 2, True), (6, 3, 3, False), (2, 4, 2, False)]:
+        for layers, bi in [(1, False), (2, True), (3, False), (2, False)]:
+            D, H = sizes()
             label = f"D={D}, H={H}, cell={cell!r}, num_layers={layers}, bidirectional={bi}"
             cases.append(Case(label, (D, H, cell, layers, bi), cell))
     return grade_outputs(attempt, (Output("count", "int"),), cases, torch_num_params,
