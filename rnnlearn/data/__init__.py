@@ -2,9 +2,11 @@
 
 Everything is generated or shipped inside the package; nothing is downloaded. Every
 generator takes a ``seed`` (anything ``numpy.random.default_rng`` accepts) and returns
-NumPy arrays or lists of strings; convert with ``torch.as_tensor`` where needed.
+NumPy arrays or lists of strings; convert with ``torch.as_tensor`` where needed. Bad
+arguments raise :class:`InputError` (a ``ValueError``) in the one format of ``rnnlearn.errors``.
 """
 
+from ..errors import InputError
 from .adding import adding_problem
 from .baselines import bigram_cross_entropy
 from .corpus import CORPORA, CharCorpus, char_corpus, char_stream, stream_chunks
@@ -17,6 +19,7 @@ from .splits import split_text, train_val_split
 from .vocab import BOS, EOS, PAD, UNK, Vocab
 
 __all__ = [
+    "InputError",
     "adding_problem",
     "copy_task", "reversal_task", "copy_memory", "delayed_recall", "IGNORE_INDEX",
     "noisy_sine",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import input_error, shape_str
 from ._checks import check_int
 
 
@@ -38,15 +39,16 @@ def bigram_cross_entropy(train_ids, val_ids, vocab_size, *, alpha=1.0):
     """
     V = check_int("bigram_cross_entropy", "vocab_size", vocab_size, minimum=1)
     if not alpha > 0:
-        raise ValueError(f"bigram_cross_entropy: `alpha` must be > 0, got {alpha!r}")
+        raise input_error("bigram_cross_entropy", "alpha", "a number > 0", repr(alpha))
     arrays = []
     for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
         ids = np.asarray(ids)
         if ids.ndim != 1 or ids.size < 2 or not np.issubdtype(ids.dtype, np.integer):
-            raise ValueError(f"bigram_cross_entropy: `{name}` must be integer ids of shape (L,) "
-                             f"with L >= 2, got dtype {ids.dtype} and shape {ids.shape}")
+            raise input_error("bigram_cross_entropy", name, "integer ids of shape (L,) with L >= 2",
+                              f"dtype {ids.dtype} and shape {shape_str(ids.shape)}")
         if ids.min() < 0 or ids.max() >= V:
-            raise ValueError(f"bigram_cross_entropy: `{name}` has ids outside [0, V={V})")
+            raise input_error("bigram_cross_entropy", name, f"ids in [0, V) = [0, {V})",
+                              f"ids from {ids.min()} to {ids.max()}", fixed=[("V", V, "argument 'vocab_size'")])
         arrays.append(ids)
     train, val = arrays
     counts = np.zeros((V, V))                                                    # (V, V)

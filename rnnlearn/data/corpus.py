@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..errors import input_error, shape_str
 from ._checks import check_int
 from .vocab import Vocab
 
@@ -46,7 +47,7 @@ def char_corpus(name="alice"):
     text of L characters; ``np.array(vocab.encode(text))`` is (L,) with ids in [0, V).
     """
     if name not in CORPORA:
-        raise ValueError(f"char_corpus: `name` must be one of {sorted(CORPORA)}, got {name!r}")
+        raise input_error("char_corpus", "name", f"one of {sorted(CORPORA)}", repr(name))
     data = resources.files("rnnlearn.data").joinpath("corpus", CORPORA[name]).read_bytes()
     text = gzip.decompress(data).decode("utf-8")
     return CharCorpus(text, Vocab.from_texts(text, specials=()))
@@ -75,12 +76,12 @@ def char_stream(ids, batch_size):
     """
     ids = np.asarray(ids)
     if ids.ndim != 1:
-        raise ValueError(f"char_stream: `ids` must have shape (L,), got {ids.shape}")
+        raise input_error("char_stream", "ids", "shape (L,)", f"shape {shape_str(ids.shape)}")
     n = check_int("char_stream", "batch_size", batch_size, minimum=1)
     width = len(ids) // n
     if width < 2:
-        raise ValueError(f"char_stream: {len(ids)} ids are too few for batch_size={n} "
-                         "(each stream needs at least 2)")
+        raise input_error("char_stream", ("ids", "batch_size"), "at least 2 ids per stream, "
+                          f"L >= 2 * batch_size = {2 * n}", f"L = {len(ids)} ids for batch_size={n}")
     return ids[: n * width].astype(np.int64).reshape(n, width)  # (N, L // N)
 
 
@@ -107,7 +108,7 @@ def stream_chunks(stream, seq_len):
     """
     stream = np.asarray(stream)
     if stream.ndim != 2:
-        raise ValueError(f"stream_chunks: `stream` must have shape (N, W), got {stream.shape}")
+        raise input_error("stream_chunks", "stream", "shape (N, W)", f"shape {shape_str(stream.shape)}")
     k = check_int("stream_chunks", "seq_len", seq_len, minimum=1)
     for start in range(0, stream.shape[1] - 1, k):
         stop = min(start + k, stream.shape[1] - 1)

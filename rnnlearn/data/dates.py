@@ -10,6 +10,7 @@ import datetime
 
 import numpy as np
 
+from ..errors import input_error
 from ._checks import check_int
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -89,10 +90,10 @@ def date_normalisation(n, *, start=datetime.date(1950, 1, 1), end=datetime.date(
     n = check_int("date_normalisation", "n", n, minimum=1)
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, datetime.date):
-            raise ValueError(f"date_normalisation: `{name}` must be a datetime.date, got {value!r}")
+            raise input_error("date_normalisation", name, "a datetime.date", repr(value))
     if not start <= end or end.year - start.year > 99:
-        raise ValueError("date_normalisation: need `start` <= `end` within 100 calendar years, "
-                         f"got start={start}, end={end}")
+        raise input_error("date_normalisation", ("start", "end"), "start <= end within 100 calendar years",
+                          f"start={start}, end={end}")
     rng = np.random.default_rng(seed)
     offsets = rng.integers(0, (end - start).days + 1, size=n)     # (N,)
     formats = rng.integers(0, len(DATE_FORMATS), size=n)          # (N,)

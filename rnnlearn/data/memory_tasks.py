@@ -83,7 +83,7 @@ def delayed_recall(n, T, *, delay, n_symbols=2, seed):
     """
     n = check_int("delayed_recall", "n", n, minimum=1)
     delay = check_int("delayed_recall", "delay", delay, minimum=1)
-    T = check_int("delayed_recall", "T", T, minimum=delay + 1)
+    T = check_int("delayed_recall", "T", T, minimum=delay + 1, minimum_from="delay + 1")
     n_symbols = check_int("delayed_recall", "n_symbols", n_symbols, minimum=2)
     rng = np.random.default_rng(seed)
     x = rng.integers(0, n_symbols, size=(n, T)).astype(np.int64)  # (N, T)

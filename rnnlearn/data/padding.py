@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..errors import input_error, shape_str
+
 
 class Padded(NamedTuple):
     """A padded batch. ``mask[j, t]`` is True at real positions, False at padding."""
@@ -34,12 +36,14 @@ def lengths_to_mask(lengths, T=None):
     """
     lengths = np.asarray(lengths)
     if lengths.ndim != 1 or not np.issubdtype(lengths.dtype, np.integer) or (lengths < 0).any():
-        raise ValueError("lengths_to_mask: `lengths` must be non-negative integers of shape (N,), "
-                         f"got dtype {lengths.dtype} and shape {lengths.shape}")
+        raise input_error("lengths_to_mask", "lengths", "non-negative integers of shape (N,)",
+                          f"dtype {lengths.dtype} and shape {shape_str(lengths.shape)}"
+                          + (", with a negative entry" if lengths.ndim == 1 and lengths.size
+                             and np.issubdtype(lengths.dtype, np.integer) else ""))
     T = int(lengths.max(initial=0)) if T is None else T
     if lengths.size and lengths.max() > T:
-        raise ValueError(f"lengths_to_mask: `T`={T} is shorter than the longest length "
-                         f"{int(lengths.max())}")
+        raise input_error("lengths_to_mask", ("T", "lengths"), "T >= max(lengths)",
+                          f"T={T} and max(lengths)={int(lengths.max())}")
     return np.arange(T)[None, :] < lengths[:, None]  # (N, T)
 
 
@@ -68,12 +72,13 @@ def pad_batch(seqs, *, pad_index, length=None):
     """
     seqs = [np.asarray(s, dtype=np.int64).reshape(-1) for s in seqs]
     if not seqs:
-        raise ValueError("pad_batch: `seqs` is empty; need at least one sequence")
+        raise input_error("pad_batch", "seqs", "at least one sequence", "an empty sequence of sequences")
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)  # (N,)
     T = int(lengths.max()) if length is None else int(length)
     if lengths.max() > T:
-        raise ValueError(f"pad_batch: `length`={T} is shorter than the longest sequence "
-                         f"({int(lengths.max())} tokens)")
+        raise input_error("pad_batch", ("length", "seqs"), "a length no shorter than the longest sequence",
+                          f"length={T} and a sequence of {int(lengths.max())} tokens",
+                          hint="truncate the sequences yourself if that is what you want.")
     tokens = np.full((len(seqs), T), pad_index, dtype=np.int64)  # (N, T)
     for j, s in enumerate(seqs):
         tokens[j, :len(s)] = s
@@ -88,7 +93,8 @@ def encode_batch(vocab, texts, *, add_bos=False, add_eos=False, length=None):
     N strings -> tokens (N, T), lengths (N,), mask (N, T); see ``pad_batch``.
     """
     if vocab.pad_index is None:
-        raise ValueError("encode_batch: `vocab` has no <pad> token; build it with the default "
-                         "specials to pad a batch")
+        raise input_error("encode_batch", "vocab", "a Vocab with a <pad> token",
+                          f"a Vocab with specials {vocab.specials}",
+                          hint="build it with the default specials to pad a batch.")
     ids = [vocab.encode(t, add_bos=add_bos, add_eos=add_eos) for t in texts]
     return pad_batch(ids, pad_index=vocab.pad_index, length=length)

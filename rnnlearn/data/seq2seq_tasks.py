@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import input_error
 from ._checks import check_int
 
 DIGITS = "0123456789"
@@ -16,10 +17,10 @@ DIGITS = "0123456789"
 def _digit_strings(func, n, min_len, max_len, n_symbols, seed):
     n = check_int(func, "n", n, minimum=1)
     min_len = check_int(func, "min_len", min_len, minimum=1)
-    max_len = check_int(func, "max_len", max_len, minimum=min_len)
+    max_len = check_int(func, "max_len", max_len, minimum=min_len, minimum_from="min_len")
     n_symbols = check_int(func, "n_symbols", n_symbols, minimum=2)
     if n_symbols > len(DIGITS):
-        raise ValueError(f"{func}: `n_symbols` must be at most 10 (digits), got {n_symbols}")
+        raise input_error(func, "n_symbols", f"an integer from 2 to {len(DIGITS)} (the digits)", repr(n_symbols))
     rng = np.random.default_rng(seed)
     lengths = rng.integers(min_len, max_len + 1, size=n)  # (N,)
     return ["".join(DIGITS[k] for k in rng.integers(0, n_symbols, size=L)) for L in lengths]

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from ..errors import input_error
 from ._checks import check_int
 
 
@@ -44,10 +45,10 @@ def noisy_sine(n, T, *, noise=0.1, min_period=10.0, max_period=40.0, seed):
     T = check_int("noisy_sine", "T", T, minimum=1)
     for name, value in (("noise", noise), ("min_period", min_period), ("max_period", max_period)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-            raise ValueError(f"noisy_sine: `{name}` must be a non-negative number, got {value!r}")
+            raise input_error("noisy_sine", name, "a non-negative number", repr(value))
     if not 0 < min_period <= max_period:
-        raise ValueError("noisy_sine: need 0 < `min_period` <= `max_period`, "
-                         f"got min_period={min_period}, max_period={max_period}")
+        raise input_error("noisy_sine", ("min_period", "max_period"), "0 < min_period <= max_period",
+                          f"min_period={min_period}, max_period={max_period}")
     rng = np.random.default_rng(seed)
     period = rng.uniform(min_period, max_period, size=(n, 1))  # (N, 1)
     phase = rng.uniform(0.0, 2 * np.pi, size=(n, 1))           # (N, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import input_error
 from ._checks import check_fraction
 
 
@@ -38,15 +39,15 @@ def train_val_split(*arrays, val_fraction=0.1, seed):
     (N, ...) -> (N - N_val, ...), (N_val, ...).
     """
     if not arrays:
-        raise ValueError("train_val_split: pass at least one array")
+        raise input_error("train_val_split", "arrays", "at least one array", "none")
     val_fraction = check_fraction("train_val_split", "val_fraction", val_fraction)
     n = len(arrays[0])
     for k, a in enumerate(arrays):
         if len(a) != n:
-            raise ValueError(f"train_val_split: all arrays need the same length N along axis 0; "
-                             f"array 0 has N={n}, array {k} has {len(a)}")
+            raise input_error("train_val_split", f"arrays[{k}]", f"the same length N = {n} along axis 0 "
+                              "as the other arrays", f"length {len(a)}", fixed=[("N", n, "argument arrays[0]")])
     if n < 2:
-        raise ValueError(f"train_val_split: need at least 2 examples, got N={n}")
+        raise input_error("train_val_split", "arrays", "at least 2 examples", f"N = {n}")
     n_val = min(max(1, round(n * val_fraction)), n - 1)
     perm = np.random.default_rng(seed).permutation(n)
     val_idx, train_idx = perm[:n_val], perm[n_val:]

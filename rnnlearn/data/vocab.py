@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..errors import input_error
+
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 
 
@@ -47,8 +49,8 @@ class Vocab:
                     dup = t
                     break
                 seen.add(t)
-            raise ValueError(f"Vocab: `tokens` must be unique and differ from the specials, "
-                             f"{dup!r} appears twice")
+            raise input_error("Vocab", ("tokens", "specials"), "unique tokens that differ from the specials",
+                              f"{dup!r} twice")
         self.specials = tuple(specials)
         self.pad_index = self.stoi.get(PAD)
         self.bos_index = self.stoi.get(BOS)
@@ -85,8 +87,8 @@ class Vocab:
         for t in tokens:
             i = self.stoi.get(t, self.unk_index)
             if i is None:
-                raise ValueError(f"Vocab.encode: token {t!r} is not in the vocabulary "
-                                 f"and there is no {UNK} token")
+                raise input_error("Vocab.encode", "tokens", f"tokens in the vocabulary (it has no {UNK} "
+                                  "token to stand for the others)", f"{t!r}")
             ids.append(i)
         if add_eos:
             ids.append(self._special("encode", "add_eos", self.eos_index, EOS))
@@ -102,7 +104,7 @@ class Vocab:
         out = []
         for i in (int(i) for i in ids):
             if not 0 <= i < len(self.itos):
-                raise ValueError(f"Vocab.decode: id {i} is outside [0, {len(self.itos)})")
+                raise input_error("Vocab.decode", "ids", f"ids in [0, V) = [0, {len(self.itos)})", f"id {i}")
             if strip_specials and i == self.eos_index:
                 break
             if strip_specials and i in (self.pad_index, self.bos_index):
@@ -112,6 +114,6 @@ class Vocab:
 
     def _special(self, func, arg, index, token):
         if index is None:
-            raise ValueError(f"Vocab.{func}: `{arg}=True` needs a {token} token; "
-                             f"this vocabulary's specials are {self.specials}")
+            raise input_error(f"Vocab.{func}", arg, f"False for a vocabulary without a {token} token",
+                              f"{arg}=True with specials {self.specials}")
         return index

@@ -4,10 +4,11 @@ Pure functions over NumPy arrays (float64 in, float64 out; batch first; nothing 
 mutated). Parameters and gradients are dicts laid out like the matching ``torch.nn``
 cell's ``named_parameters()``, so weights move between PyTorch and NumPy with no
 transposes. Every forward returns a ``NamedTuple`` cache; every backward reads only
-that cache. This package imports NumPy only.
+that cache. Bad input raises :class:`InputError` (a ``ValueError``) in the one
+format of ``rnnlearn.errors``. This package imports NumPy only.
 """
 
-from ._validate import InputError
+from ..errors import InputError
 from .activations import sigmoid, softmax
 from .attention import (AttentionCache, additive_attention_backward,
                         additive_attention_forward)

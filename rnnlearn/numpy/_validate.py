@@ -1,14 +1,16 @@
 """Input checks shared by every public function in ``rnnlearn.numpy``.
 
-Errors teach: each message names the function, the argument, the expected shape in
-the letters of ``API.md`` (N, T, D, H, S, A, V) and the shape that arrived, and adds a
-hint when the shapes suggest a common mistake (time-major input, CS231n-style
+Errors teach: each raises :class:`rnnlearn.errors.InputError` in the package's one format
+(function, argument, expected, got, which argument fixed a size, hint; see
+``rnnlearn.errors``), with shapes in the letters of ``API.md`` (N, T, D, H, S, A, V),
+and a hint when the shapes suggest a common mistake (time-major input, CS231n-style
 transposed weights, ``torch.nn.LSTM`` parameter names with an ``_l0`` suffix).
 
 A shape spec is a tuple of entries such as ``("N", "T", "D")`` or ``("4H", "D")``: a
-letter with an optional integer multiplier, or a plain int. ``sizes`` is a dict that
-binds letters to sizes; the first array that carries a letter binds it, later arrays
-must agree.
+letter with an optional integer multiplier, or a plain int. ``sizes`` is a
+:class:`Sizes`, a dict that binds letters to sizes and remembers which argument bound
+each one: the first array that carries a letter binds it, later arrays must agree, and
+when one does not, the message names the argument that fixed the size.
 """
 
 import numbers
@@ -16,9 +18,27 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..errors import InputError, argument, input_error, shape_str
 
-class InputError(ValueError):
-    """Bad input to an ``rnnlearn.numpy`` function (a ``ValueError``)."""
+__all__ = ["InputError", "Sizes", "check_array", "check_params", "check_cache",
+           "check_optional", "check_positive", "time_major_hint"]
+
+
+class Sizes(dict):
+    """Letter -> size, and in ``source`` where each letter's size came from.
+
+    ``Sizes()`` starts empty (a forward function: its arguments bind the letters);
+    ``Sizes.from_cache(N=2, H=5)`` starts from sizes a backward's cache fixed.
+    """
+
+    def __init__(self, source=None, **letters):
+        super().__init__(letters)
+        self.source = dict.fromkeys(letters, source)
+
+    @classmethod
+    def from_cache(cls, **letters):
+        """Sizes that the forward pass fixed, read from the ``cache`` argument."""
+        return cls("argument 'cache' (from the forward pass)", **letters)
 
 
 def _parse(entry):
@@ -46,14 +66,6 @@ def _expected(spec, sizes):
     return "(" + ", ".join(out) + ("," if len(out) == 1 else "") + ")"
 
 
-def _fail(fn, name, message, hint=None):
-    shown = name if "[" in name else f"'{name}'"
-    text = f"{fn}: argument {shown} {message}"
-    if hint:
-        text += f" Hint: {hint}"
-    raise InputError(text)
-
-
 def _known_shape(spec, sizes):
     """The full expected shape as ints, or None while a letter is still unbound."""
     shape = []
@@ -65,35 +77,11 @@ def _known_shape(spec, sizes):
     return tuple(shape)
 
 
-def check_array(fn, name, arr, spec, sizes, hint=None, kind="f"):
-    """Check that ``arr`` is an ndarray of dtype kind ``kind`` and shape ``spec``.
-
-    ``kind`` is ``"f"`` (floating), ``"i"`` (integer) or ``"b"`` (bool). New letters
-    are bound in ``sizes``. Raises :class:`InputError` naming ``fn`` and ``name``.
-    """
-    want = {"f": "a floating", "i": "an integer", "b": "a bool"}[kind]
-    expected = _spec_str(spec)
-    if any(_parse(e)[1] in sizes or _parse(e)[1] is None for e in spec):
-        expected += f" = {_expected(spec, sizes)}"
-    if not isinstance(arr, np.ndarray):
-        _fail(fn, name, f"must be a NumPy array of shape {expected}; "
-              f"got {type(arr).__name__}.", hint)
-    ok_kind = arr.dtype.kind in ("iu" if kind == "i" else kind)
-    if not ok_kind:
-        _fail(fn, name, f"must have {want} dtype; got dtype {arr.dtype} "
-              f"with shape {arr.shape}.", hint)
-    if arr.ndim != len(spec):
-        _fail(fn, name, f"must have shape {expected} ({len(spec)}-D); "
-              f"got shape {arr.shape} ({arr.ndim}-D).", hint)
-    known = _known_shape(spec, sizes)
-    if known is not None and len(known) == 2 and arr.shape == known[::-1] != known:
-        hint = hint or (f"{name} looks transposed (CS231n-style {_spec_str(spec[::-1])}); "
-                        f"rnnlearn uses PyTorch's layout {_spec_str(spec)}: pass {name}.T.")
-    for axis, (entry, size) in enumerate(zip(spec, arr.shape)):
+def _bad_axes(spec, shape, sizes, source):
+    """Check each axis against ``spec``, binding new letters; return the bad axes."""
+    bad = []
+    for axis, (entry, size) in enumerate(zip(spec, shape)):
         mult, letter = _parse(entry)
-        if size < 1:
-            _fail(fn, name, f"must have shape {expected} with no empty axis; "
-                  f"got shape {arr.shape}.", hint)
         if letter is None:
             good = size == mult
         elif letter in sizes:
@@ -102,9 +90,51 @@ def check_array(fn, name, arr, spec, sizes, hint=None, kind="f"):
             good = size % mult == 0
             if good:
                 sizes[letter] = size // mult
+                if hasattr(sizes, "source"):
+                    sizes.source[letter] = source
         if not good:
-            _fail(fn, name, f"must have shape {expected}; got shape {arr.shape} "
-                  f"(axis {axis} is {size}).", hint)
+            bad.append(axis)
+    return bad
+
+
+def check_array(fn, name, arr, spec, sizes, hint=None, kind="f"):
+    """Check that ``arr`` is an ndarray of dtype kind ``kind`` and shape ``spec``.
+
+    ``kind`` is ``"f"`` (floating), ``"i"`` (integer) or ``"b"`` (bool). New letters
+    are bound in ``sizes`` (a :class:`Sizes`). Raises :class:`InputError` naming ``fn``
+    and ``name``, and for a size that disagrees, the argument that fixed it.
+    """
+    want = {"f": "a floating", "i": "an integer", "b": "a bool"}[kind]
+    expected = _spec_str(spec)
+    if any(_parse(e)[1] in sizes or _parse(e)[1] is None for e in spec):
+        expected += f" = {_expected(spec, sizes)}"
+    if not isinstance(arr, np.ndarray):
+        raise input_error(fn, name, f"a NumPy array of shape {expected}", type(arr).__name__, hint=hint)
+    if arr.dtype.kind not in ("iu" if kind == "i" else kind):
+        raise input_error(fn, name, f"{want} dtype", f"dtype {arr.dtype} (shape {shape_str(arr.shape)})",
+                          hint=hint)
+    if arr.ndim != len(spec):
+        raise input_error(fn, name, f"shape {expected} ({len(spec)}-D)",
+                          f"shape {shape_str(arr.shape)} ({arr.ndim}-D)", hint=hint)
+    if 0 in arr.shape:
+        raise input_error(fn, name, f"shape {expected} with no empty axis",
+                          f"shape {shape_str(arr.shape)}", hint=hint)
+    known = _known_shape(spec, sizes)
+    if known is not None and len(known) == 2 and arr.shape == known[::-1] != known:
+        hint = hint or (f"{name} looks transposed (CS231n-style {_spec_str(spec[::-1])}); "
+                        f"rnnlearn uses PyTorch's layout {_spec_str(spec)}: pass {name}.T.")
+    source = f"argument {argument(name)} (shape {shape_str(arr.shape)})"
+    bad = _bad_axes(spec, arr.shape, sizes, source)
+    if bad:
+        got = f"shape {shape_str(arr.shape)}"
+        fixed = []
+        for axis in bad:
+            mult, letter = _parse(spec[axis])
+            if letter is not None and letter in sizes and getattr(sizes, "source", {}).get(letter):
+                fixed.append((letter, sizes[letter], sizes.source[letter]))
+            elif letter is not None and letter not in sizes:
+                got += f" (axis {axis} is {arr.shape[axis]}, not a multiple of {mult})"
+        raise input_error(fn, name, f"shape {expected}", got, fixed=fixed, hint=hint)
     return arr
 
 
@@ -121,16 +151,15 @@ def time_major_hint(x, state):
 def check_params(fn, params, spec, sizes):
     """Check a parameter dict: every key of ``spec`` present with its shape."""
     if not isinstance(params, Mapping):
-        _fail(fn, "params", f"must be a dict with keys {sorted(spec)}; "
-              f"got {type(params).__name__}.")
+        raise input_error(fn, "params", f"a dict with keys {list(spec)}", type(params).__name__)
     missing = [k for k in spec if k not in params]
     if missing:
         hint = None
         if any(f"{k}_l0" in params for k in missing):
             hint = ("keys like 'weight_ih_l0' come from torch.nn.LSTM/GRU/RNN; "
                     "use the Cell's names ('weight_ih', ...) or strip the '_l0' suffix.")
-        _fail(fn, "params", f"is missing key(s) {missing}; expected keys "
-              f"{list(spec)}, got {sorted(params)}.", hint)
+        raise input_error(fn, "params", f"keys {list(spec)}",
+                          f"keys {sorted(params)}, missing {missing}", hint=hint)
     for key, shape in spec.items():
         check_array(fn, f"params['{key}']", params[key], shape, sizes)
     return params
@@ -139,8 +168,8 @@ def check_params(fn, params, spec, sizes):
 def check_cache(fn, cache, cls):
     """Check that ``cache`` is the NamedTuple the matching forward returns."""
     if not isinstance(cache, cls):
-        _fail(fn, "cache", f"must be the {cls.__name__} returned by the matching "
-              f"forward function; got {type(cache).__name__}.")
+        raise input_error(fn, "cache", f"the {cls.__name__} returned by the matching forward function",
+                          type(cache).__name__)
     return cache
 
 
@@ -155,5 +184,5 @@ def check_positive(fn, name, value):
     """Check a finite positive real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) \
             or not np.isfinite(value) or value <= 0:
-        _fail(fn, name, f"must be a finite positive number; got {value!r}.")
+        raise input_error(fn, name, "a finite positive number", repr(value))
     return value

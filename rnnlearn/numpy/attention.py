@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import InputError, check_array, check_cache, check_params
+from ..errors import input_error
+from ._validate import Sizes, check_array, check_cache, check_params
 from .activations import softmax
 
 
@@ -70,17 +71,17 @@ def additive_attention_forward(query, keys, mask, params):
     query: (N, Hq); keys: (N, S, Hk); mask: (N, S); query_proj.weight: (A, Hq);
     key_proj.weight: (A, Hk); v.weight: (1, A); context: (N, Hk); weights: (N, S).
     """
-    fn, sizes = "additive_attention_forward", {}
+    fn, sizes = "additive_attention_forward", Sizes()
     check_array(fn, "query", query, ("N", "Hq"), sizes)
     check_array(fn, "keys", keys, ("N", "S", "Hk"), sizes)
     if mask is not None:
-        hint = "use mask.astype(bool) (True = attend)." if isinstance(mask, np.ndarray) else None
+        is_array = isinstance(mask, np.ndarray)
+        hint = "use mask.astype(bool) (True = attend)." if is_array and mask.dtype != bool else None
         check_array(fn, "mask", mask, ("N", "S"), sizes, hint=hint, kind="b")
         empty = np.flatnonzero(~mask.any(axis=1))
         if empty.size:
-            raise InputError(f"{fn}: argument 'mask' masks every key in batch row(s) "
-                             f"{empty.tolist()}; each row needs at least one True "
-                             "(attention over nothing is undefined).")
+            raise input_error(fn, "mask", "at least one True in each row (attention over nothing "
+                              "is undefined)", f"every key masked in batch row(s) {empty.tolist()}")
     check_params(fn, params, attention_param_spec(), sizes)
     W_q, W_k, v = params["query_proj.weight"], params["key_proj.weight"], params["v.weight"]
     # u_j = tanh(W_q q + W_k k_j)
@@ -127,7 +128,7 @@ def additive_attention_backward(dcontext, cache):
     fn = "additive_attention_backward"
     check_cache(fn, cache, AttentionCache)
     N, S, Hk = cache.keys.shape
-    check_array(fn, "dcontext", dcontext, ("N", "Hk"), {"N": N, "Hk": Hk})
+    check_array(fn, "dcontext", dcontext, ("N", "Hk"), Sizes.from_cache(N=N, Hk=Hk))
     alpha, u, keys, p = cache.weights, cache.u, cache.keys, cache.params
     # c = sum_j alpha_j k_j
     dalpha = np.einsum("nk,nsk->ns", dcontext, keys)  # (N, S)

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (check_array, check_cache, check_optional, check_params,
+from ._validate import (Sizes, check_array, check_cache, check_optional, check_params,
                         time_major_hint)
 from .activations import sigmoid
 
@@ -74,7 +74,7 @@ def gru_step_forward(x, h_prev, params):
     x: (N, D); h_prev, h_next: (N, H); weight_ih: (3H, D); weight_hh: (3H, H);
     bias_ih, bias_hh: (3H,).
     """
-    fn, sizes = "gru_step_forward", {}
+    fn, sizes = "gru_step_forward", Sizes()
     check_array(fn, "x", x, ("N", "D"), sizes)
     check_array(fn, "h_prev", h_prev, ("N", "H"), sizes)
     check_params(fn, params, gru_param_spec(), sizes)
@@ -123,7 +123,8 @@ def gru_step_backward(dh_next, cache):
     """
     fn = "gru_step_backward"
     check_cache(fn, cache, GRUStepCache)
-    check_array(fn, "dh_next", dh_next, ("N", "H"), dict(zip("NH", cache.h_next.shape)))
+    N, H = cache.h_next.shape
+    check_array(fn, "dh_next", dh_next, ("N", "H"), Sizes.from_cache(N=N, H=H))
     r, z, n, p = cache.r, cache.z, cache.n, cache.params
     # h_t = (1 - z) * n + z * h_{t-1}
     dn = dh_next * (1.0 - z)  # (N, H)
@@ -173,7 +174,7 @@ def gru_forward(x, h0, params):
     ------
     x: (N, T, D); h0, h_T: (N, H); h_seq: (N, T, H).
     """
-    fn, sizes = "gru_forward", {}
+    fn, sizes = "gru_forward", Sizes()
     check_array(fn, "x", x, ("N", "T", "D"), sizes)
     check_array(fn, "h0", h0, ("N", "H"), sizes, hint=time_major_hint(x, h0))
     check_params(fn, params, gru_param_spec(), sizes)
@@ -212,7 +213,7 @@ def gru_backward(dh_seq, cache, dh_T=None):
     fn = "gru_backward"
     check_cache(fn, cache, GRUCache)
     last = cache.steps[-1]
-    sizes = {"N": last.h_next.shape[0], "T": len(cache.steps), "H": last.h_next.shape[1]}
+    sizes = Sizes.from_cache(N=last.h_next.shape[0], T=len(cache.steps), H=last.h_next.shape[1])
     check_array(fn, "dh_seq", dh_seq, ("N", "T", "H"), sizes)
     dh = check_optional(fn, "dh_T", dh_T, ("N", "H"), sizes, last.h_next)
     dxs = [None] * len(cache.steps)

@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import InputError, check_array, check_cache, check_params
+from ..errors import input_error
+from ._validate import Sizes, check_array, check_cache, check_params
 
 
 class EmbeddingCache(NamedTuple):
@@ -44,13 +45,13 @@ def embedding_forward(tokens, params):
     ------
     tokens: (N, T); weight: (V, D); x: (N, T, D).
     """
-    fn, sizes = "embedding_forward", {}
+    fn, sizes = "embedding_forward", Sizes()
     check_array(fn, "tokens", tokens, ("N", "T"), sizes, kind="i")
     check_params(fn, params, {"weight": ("V", "D")}, sizes)
     if tokens.min() < 0 or tokens.max() >= sizes["V"]:
-        raise InputError(f"{fn}: argument 'tokens' must hold ids in [0, V) = "
-                         f"[0, {sizes['V']}); got values from {tokens.min()} to "
-                         f"{tokens.max()}.")
+        raise input_error(fn, "tokens", f"ids in [0, V) = [0, {sizes['V']})",
+                          f"values from {tokens.min()} to {tokens.max()}",
+                          fixed=[("V", sizes["V"], sizes.source["V"])])
     # x_t = E[w_t]
     x = params["weight"][tokens]  # (N, T, D)
     return x, EmbeddingCache(tokens, params)
@@ -77,7 +78,8 @@ def embedding_backward(dx, cache):
     fn = "embedding_backward"
     check_cache(fn, cache, EmbeddingCache)
     V, D = cache.params["weight"].shape
-    check_array(fn, "dx", dx, ("N", "T", "D"), dict(zip("NTD", (*cache.tokens.shape, D))))
+    N, T = cache.tokens.shape
+    check_array(fn, "dx", dx, ("N", "T", "D"), Sizes.from_cache(N=N, T=T, D=D))
     dE = np.zeros_like(cache.params["weight"])  # (V, D)
     # dE[w] = sum over (n, t) with w_{n,t} = w of dx_{n,t}; a token can repeat
     np.add.at(dE, cache.tokens, dx)
@@ -104,7 +106,7 @@ def output_forward(h_seq, params):
     ------
     h_seq: (N, T, H); weight: (V, H); bias: (V,); y: (N, T, V).
     """
-    fn, sizes = "output_forward", {}
+    fn, sizes = "output_forward", Sizes()
     check_array(fn, "h_seq", h_seq, ("N", "T", "H"), sizes)
     check_params(fn, params, {"weight": ("V", "H"), "bias": ("V",)}, sizes)
     # y_t = W_ho h_t + b_ho
@@ -139,7 +141,7 @@ def output_backward(dy, cache):
     check_cache(fn, cache, OutputCache)
     N, T, H = cache.h_seq.shape
     V = cache.params["weight"].shape[0]
-    check_array(fn, "dy", dy, ("N", "T", "V"), {"N": N, "T": T, "V": V})
+    check_array(fn, "dy", dy, ("N", "T", "V"), Sizes.from_cache(N=N, T=T, V=V))
     dh_seq = dy @ cache.params["weight"]  # (N, T, H)
     grads = {
         "weight": np.einsum("ntv,nth->vh", dy, cache.h_seq),  # (V, H)

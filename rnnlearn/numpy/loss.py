@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ._validate import InputError, check_array
+from ..errors import input_error
+from ._validate import Sizes, check_array
 from .activations import softmax
 
 
@@ -37,7 +38,7 @@ def softmax_cross_entropy(logits, targets, mask=None):
     ------
     logits: (N, T, V); targets: (N, T); mask: (N, T); dlogits: (N, T, V).
     """
-    fn, sizes = "softmax_cross_entropy", {}
+    fn, sizes = "softmax_cross_entropy", Sizes()
     check_array(fn, "logits", logits, ("N", "T", "V"), sizes)
     check_array(fn, "targets", targets, ("N", "T"), sizes, kind="i")
     if mask is None:
@@ -45,12 +46,13 @@ def softmax_cross_entropy(logits, targets, mask=None):
     check_array(fn, "mask", mask, ("N", "T"), sizes, kind="b")
     M = int(mask.sum())
     if M == 0:
-        raise InputError(f"{fn}: argument 'mask' is all False; at least one step must "
-                         "count (the mean over no steps is undefined).")
+        raise input_error(fn, "mask", "at least one True (the mean over no steps is undefined)",
+                          "all False")
     V, used = sizes["V"], targets[mask]
     if used.min() < 0 or used.max() >= V:
-        raise InputError(f"{fn}: argument 'targets' must hold ids in [0, V) = [0, {V}) "
-                         f"at unmasked steps; got values from {used.min()} to {used.max()}.")
+        raise input_error(fn, "targets", f"ids in [0, V) = [0, {V}) at unmasked steps",
+                          f"values from {used.min()} to {used.max()}",
+                          fixed=[("V", V, sizes.source["V"])])
     safe = np.where(mask, targets, 0)  # (N, T) any valid id at masked steps
     # log p = y - max(y) - log sum exp(y - max(y))
     shifted = logits - logits.max(axis=2, keepdims=True)  # (N, T, V)

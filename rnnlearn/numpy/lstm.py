@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (check_array, check_cache, check_optional, check_params,
+from ._validate import (Sizes, check_array, check_cache, check_optional, check_params,
                         time_major_hint)
 from .activations import sigmoid
 
@@ -78,7 +78,7 @@ def lstm_step_forward(x, h_prev, c_prev, params):
     x: (N, D); h_prev, c_prev, h_next, c_next: (N, H); weight_ih: (4H, D);
     weight_hh: (4H, H); bias_ih, bias_hh: (4H,).
     """
-    fn, sizes = "lstm_step_forward", {}
+    fn, sizes = "lstm_step_forward", Sizes()
     check_array(fn, "x", x, ("N", "D"), sizes)
     check_array(fn, "h_prev", h_prev, ("N", "H"), sizes)
     check_array(fn, "c_prev", c_prev, ("N", "H"), sizes)
@@ -130,7 +130,7 @@ def lstm_step_backward(dh_next, dc_next, cache):
     """
     fn = "lstm_step_backward"
     check_cache(fn, cache, LSTMStepCache)
-    sizes = dict(zip("NH", cache.h_next.shape))
+    sizes = Sizes.from_cache(N=cache.h_next.shape[0], H=cache.h_next.shape[1])
     check_array(fn, "dh_next", dh_next, ("N", "H"), sizes)
     check_array(fn, "dc_next", dc_next, ("N", "H"), sizes)
     i, f, g, o, p = cache.i, cache.f, cache.g, cache.o, cache.params
@@ -180,7 +180,7 @@ def lstm_forward(x, h0, c0, params):
     ------
     x: (N, T, D); h0, c0, h_T, c_T: (N, H); h_seq: (N, T, H).
     """
-    fn, sizes = "lstm_forward", {}
+    fn, sizes = "lstm_forward", Sizes()
     check_array(fn, "x", x, ("N", "T", "D"), sizes)
     check_array(fn, "h0", h0, ("N", "H"), sizes, hint=time_major_hint(x, h0))
     check_array(fn, "c0", c0, ("N", "H"), sizes, hint=time_major_hint(x, c0))
@@ -223,7 +223,7 @@ def lstm_backward(dh_seq, cache, dh_T=None, dc_T=None):
     fn = "lstm_backward"
     check_cache(fn, cache, LSTMCache)
     last = cache.steps[-1]
-    sizes = {"N": last.h_next.shape[0], "T": len(cache.steps), "H": last.h_next.shape[1]}
+    sizes = Sizes.from_cache(N=last.h_next.shape[0], T=len(cache.steps), H=last.h_next.shape[1])
     check_array(fn, "dh_seq", dh_seq, ("N", "T", "H"), sizes)
     dh = check_optional(fn, "dh_T", dh_T, ("N", "H"), sizes, last.h_next)
     dc = check_optional(fn, "dc_T", dc_T, ("N", "H"), sizes, last.c_next)

@@ -4,7 +4,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import InputError, check_positive
+from ..errors import input_error, shape_str
+from ._validate import check_positive
 
 
 class AdamState(NamedTuple):
@@ -14,21 +15,24 @@ class AdamState(NamedTuple):
     v: dict
 
 
+def _shape(arr):
+    """``shape (2, 3)`` for an array, else its type name."""
+    return f"shape {shape_str(arr.shape)}" if isinstance(arr, np.ndarray) else type(arr).__name__
+
+
 def _check_pair(fn, params, grads):
     for name, obj in (("params", params), ("grads", grads)):
         if not isinstance(obj, dict) or not obj:
-            raise InputError(f"{fn}: argument '{name}' must be a non-empty dict of "
-                             f"arrays; got {type(obj).__name__}.")
+            raise input_error(fn, name, "a non-empty dict of arrays",
+                              "an empty dict" if isinstance(obj, dict) else type(obj).__name__)
     if set(params) != set(grads):
-        raise InputError(f"{fn}: argument 'grads' must have the keys of params "
-                         f"{sorted(params)}; got {sorted(grads)}.")
+        raise input_error(fn, "grads", f"the keys of argument 'params', {sorted(params)}",
+                          f"keys {sorted(grads)}")
     for k in params:
         p, g = params[k], grads[k]
         if not isinstance(g, np.ndarray) or not isinstance(p, np.ndarray) \
                 or p.shape != g.shape:
-            raise InputError(f"{fn}: argument grads[{k!r}] must have the shape of "
-                             f"params[{k!r}], {getattr(p, 'shape', None)}; got "
-                             f"{getattr(g, 'shape', type(g).__name__)}.")
+            raise input_error(fn, f"grads[{k!r}]", f"the shape of params[{k!r}], {_shape(p)}", _shape(g))
 
 
 def sgd_step(params, grads, lr):
@@ -58,8 +62,7 @@ def sgd_step(params, grads, lr):
 def adam_init(params):
     """A fresh :class:`AdamState` for ``params`` (t = 0, zero moments)."""
     if not isinstance(params, dict) or not params:
-        raise InputError("adam_init: argument 'params' must be a non-empty dict of arrays; "
-                         f"got {type(params).__name__}.")
+        raise input_error("adam_init", "params", "a non-empty dict of arrays", type(params).__name__)
     return AdamState(0, {k: np.zeros_like(p) for k, p in params.items()},
                      {k: np.zeros_like(p) for k, p in params.items()})
 
@@ -95,8 +98,9 @@ def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
     fn = "adam_step"
     _check_pair(fn, params, grads)
     if not isinstance(state, AdamState) or set(state.m) != set(params):
-        raise InputError(f"{fn}: argument 'state' must be the AdamState from adam_init"
-                         f"(params) or the previous adam_step; got {type(state).__name__}.")
+        raise input_error(fn, "state", "the AdamState from adam_init(params) or the previous adam_step",
+                          type(state).__name__ if not isinstance(state, AdamState)
+                          else f"an AdamState for keys {sorted(state.m)}")
     check_positive(fn, "lr", lr)
     b1, b2 = betas
     t = state.t + 1

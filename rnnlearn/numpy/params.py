@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._validate import InputError
+from ..errors import input_error
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # row blocks: one; i, f, g, o; r, z, n
 
@@ -35,7 +35,7 @@ def random_params(cell, D, H, *, rng, scale=0.5):
     ``bias_ih`` and ``bias_hh`` (GH,).
     """
     if cell not in GATES:
-        raise InputError(f"random_params: argument 'cell' must be one of {sorted(GATES)}; got {cell!r}.")
+        raise input_error("random_params", "cell", f"one of {sorted(GATES)}", repr(cell))
     G = GATES[cell] * H
     return {"weight_ih": rng.normal(0, scale, (G, D)), "weight_hh": rng.normal(0, scale, (G, H)),
             "bias_ih": rng.normal(0, scale, G), "bias_hh": rng.normal(0, scale, G)}

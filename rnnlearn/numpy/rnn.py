@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (check_array, check_cache, check_optional, check_params,
+from ._validate import (Sizes, check_array, check_cache, check_optional, check_params,
                         time_major_hint)
 
 
@@ -61,7 +61,7 @@ def rnn_step_forward(x, h_prev, params):
     x: (N, D); h_prev: (N, H); weight_ih: (H, D); weight_hh: (H, H);
     bias_ih, bias_hh: (H,); h_next: (N, H).
     """
-    fn, sizes = "rnn_step_forward", {}
+    fn, sizes = "rnn_step_forward", Sizes()
     check_array(fn, "x", x, ("N", "D"), sizes)
     check_array(fn, "h_prev", h_prev, ("N", "H"), sizes)
     check_params(fn, params, rnn_param_spec(), sizes)
@@ -102,7 +102,7 @@ def rnn_step_backward(dh_next, cache):
     fn = "rnn_step_backward"
     check_cache(fn, cache, RNNStepCache)
     N, H = cache.h_next.shape
-    check_array(fn, "dh_next", dh_next, ("N", "H"), {"N": N, "H": H})
+    check_array(fn, "dh_next", dh_next, ("N", "H"), Sizes.from_cache(N=N, H=H))
     x, h_prev, h_next, p = cache.x, cache.h_prev, cache.h_next, cache.params
     # da = dh_t * (1 - h_t^2)
     da = dh_next * (1.0 - h_next ** 2)  # (N, H)
@@ -145,7 +145,7 @@ def rnn_forward(x, h0, params):
     ------
     x: (N, T, D); h0: (N, H); h_seq: (N, T, H); h_T: (N, H).
     """
-    fn, sizes = "rnn_forward", {}
+    fn, sizes = "rnn_forward", Sizes()
     check_array(fn, "x", x, ("N", "T", "D"), sizes)
     check_array(fn, "h0", h0, ("N", "H"), sizes, hint=time_major_hint(x, h0))
     check_params(fn, params, rnn_param_spec(), sizes)
@@ -187,7 +187,7 @@ def rnn_backward(dh_seq, cache, dh_T=None):
     fn = "rnn_backward"
     check_cache(fn, cache, RNNCache)
     N, H = cache.steps[0].h_next.shape
-    sizes = {"N": N, "T": len(cache.steps), "H": H}
+    sizes = Sizes.from_cache(N=N, T=len(cache.steps), H=H)
     check_array(fn, "dh_seq", dh_seq, ("N", "T", "H"), sizes)
     dh = check_optional(fn, "dh_T", dh_T, ("N", "H"), sizes, cache.steps[-1].h_next)
     dxs = [None] * len(cache.steps)

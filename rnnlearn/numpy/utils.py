@@ -2,7 +2,17 @@
 
 import numpy as np
 
-from ._validate import InputError, check_positive
+from ..errors import input_error, shape_str
+from ._validate import check_positive
+
+
+def _what(obj):
+    """What arrived, for a message: ``list``, ``an empty dict``, ``ndarray of dtype int64``."""
+    if isinstance(obj, np.ndarray):
+        return f"ndarray of dtype {obj.dtype}"
+    if isinstance(obj, dict) and not obj:
+        return "an empty dict"
+    return type(obj).__name__
 
 
 def clip_grad_norm(grads, max_norm):
@@ -36,13 +46,10 @@ def clip_grad_norm(grads, max_norm):
     """
     fn = "clip_grad_norm"
     if not isinstance(grads, dict) or not grads:
-        raise InputError(f"{fn}: argument 'grads' must be a non-empty dict of arrays; "
-                         f"got {type(grads).__name__}.")
+        raise input_error(fn, "grads", "a non-empty dict of arrays", _what(grads))
     for key, g in grads.items():
         if not isinstance(g, np.ndarray) or g.dtype.kind != "f":
-            raise InputError(f"{fn}: argument 'grads' must hold floating NumPy arrays; "
-                             f"grads[{key!r}] is {type(g).__name__} "
-                             f"{getattr(g, 'dtype', '')}.")
+            raise input_error(fn, f"grads[{key!r}]", "a floating NumPy array", _what(g))
     check_positive(fn, "max_norm", max_norm)
     # ||g|| = sqrt(sum_k ||g_k||^2)
     total_norm = float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2)
@@ -91,10 +98,9 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         return {key: numerical_gradient(lambda v, key=key: f({**x, key: v}), value, df, eps)
                 for key, value in x.items()}
     if not callable(f):
-        raise InputError(f"{fn}: argument 'f' must be callable; got {type(f).__name__}.")
+        raise input_error(fn, "f", "a callable", type(f).__name__)
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise InputError(f"{fn}: argument 'x' must be a floating NumPy array; "
-                         f"got {type(x).__name__} {getattr(x, 'dtype', '')}".rstrip() + ".")
+        raise input_error(fn, "x", "a floating NumPy array", _what(x))
     check_positive(fn, "eps", eps)
     xw = x.copy()
     grad = np.zeros_like(x)
@@ -106,8 +112,8 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         f_minus = np.array(f(xw), dtype=np.float64)
         xw[idx] = old
         if df is not None and np.shape(df) != f_plus.shape:
-            raise InputError(f"{fn}: argument 'df' must have the shape of f(x), "
-                             f"{f_plus.shape}; got {np.shape(df)}.")
+            raise input_error(fn, "df", f"shape {shape_str(f_plus.shape)}, the shape of f(x)",
+                              f"shape {shape_str(np.shape(df))}")
         upstream = 1.0 if df is None else df
         # dL/dx_k = sum((f(x + eps e_k) - f(x - eps e_k)) / (2 eps) * df)
         grad[idx] = np.sum((f_plus - f_minus) * upstream) / (2 * eps)
@@ -139,8 +145,8 @@ def rel_error(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise InputError(f"rel_error: arguments 'a' and 'b' must have the same shape; "
-                         f"got {a.shape} and {b.shape}.")
+        raise input_error("rel_error", ("a", "b"), "the same shape",
+                          f"shapes {shape_str(a.shape)} and {shape_str(b.shape)}")
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))

@@ -9,8 +9,11 @@
   greedy decoding, masked loss).
 - ``models.py``: ``RNNTextClassifier``, ``LSTMClassifier``, ``GRURegressor``,
   ``BiLSTMSequenceClassifier``, ``final_hidden``.
+
+Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of ``rnnlearn.errors``.
 """
 
+from ..errors import InputError
 from .attention import AdditiveAttention, DotAttention, GeneralAttention, masked_softmax
 from .cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
 from .layers import GRU, LSTM, RNN
@@ -18,6 +21,7 @@ from .models import BiLSTMSequenceClassifier, GRURegressor, LSTMClassifier, RNNT
 from .seq2seq import AttentionDecoder, Encoder, Seq2Seq
 
 __all__ = [
+    "InputError",
     "RNNCell", "LSTMCell", "GRUCell", "rnn_step", "lstm_step", "gru_step",
     "RNN", "LSTM", "GRU",
     "AdditiveAttention", "DotAttention", "GeneralAttention", "masked_softmax",

@@ -15,25 +15,38 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_tensor, shape_error
+from ..errors import input_error, shape_str
+from ._checks import check_tensor, from_arg, shape_error
 
 
-def _check(func, query, keys, mask, query_size, key_size):
+def _check(func, query, keys, mask, query_size, key_size, key_source="the constructor's key_size"):
+    """Check query (N, Hq), keys (N, S, Hk) and mask (N, S); ``key_source`` says who fixed Hk."""
     check_tensor(func, "query", query, "(N, Hq)")
     check_tensor(func, "keys", keys, "(N, S, Hk)")
     if query.dim() != 2 or (query_size is not None and query.shape[1] != query_size):
-        raise shape_error(func, "query", f"(N, Hq) with Hq={query_size}", query)
-    if keys.dim() != 3 or keys.shape[0] != query.shape[0] or (key_size is not None and keys.shape[2] != key_size):
-        raise shape_error(func, "keys", f"(N, S, Hk) with N={query.shape[0]}, Hk={key_size}", keys)
+        fixed = [("Hq", query_size, "the constructor's query_size")] if query.dim() == 2 else []
+        expected = "(N, Hq)" if query_size is None else f"(N, Hq) = (?, {query_size})"
+        raise shape_error(func, "query", expected, query, fixed=fixed)
+    N = query.shape[0]
+    if keys.dim() != 3 or keys.shape[0] != N or (key_size is not None and keys.shape[2] != key_size):
+        fixed = []
+        if keys.dim() == 3 and keys.shape[0] != N:
+            fixed.append(("N", N, from_arg("query", query)))
+        if keys.dim() == 3 and key_size is not None and keys.shape[2] != key_size:
+            fixed.append(("Hk", key_size, key_source))
+        raise shape_error(func, "keys", f"(N, S, Hk) = ({N}, ?, {'?' if key_size is None else key_size})",
+                          keys, fixed=fixed)
     if mask is not None:
         check_tensor(func, "mask", mask, "(N, S)")
         if mask.shape != keys.shape[:2]:
-            raise shape_error(func, "mask", f"(N, S) = {tuple(keys.shape[:2])}", mask)
+            fixed = [("(N, S)", shape_str(keys.shape[:2]), from_arg("keys", keys))] if mask.dim() == 2 else []
+            raise shape_error(func, "mask", f"(N, S) = {shape_str(keys.shape[:2])}", mask, fixed=fixed)
         if mask.dtype != torch.bool:
-            raise ValueError(f"{func}: argument 'mask' must be a bool tensor (True = attend), got {mask.dtype}")
-        if not bool(mask.any(dim=1).all()):
-            raise ValueError(f"{func}: argument 'mask' has a row with no True entry: "
-                             "every sequence needs at least one position to attend to")
+            raise input_error(func, "mask", "a bool tensor (True = attend)", f"dtype {mask.dtype}")
+        empty = (~mask.any(dim=1)).nonzero().flatten().tolist()
+        if empty:
+            raise input_error(func, "mask", "at least one True in each row (every sequence needs a "
+                              "position to attend to)", f"no True in batch row(s) {empty}")
 
 
 def masked_softmax(scores, mask):
@@ -92,7 +105,8 @@ class DotAttention(nn.Module):
 
     def forward(self, query, keys, mask=None):
         size = query.shape[-1] if isinstance(query, torch.Tensor) and query.dim() else None
-        _check("DotAttention.forward", query, keys, mask, None, size)
+        source = from_arg("query", query) if size is not None else ""
+        _check("DotAttention.forward", query, keys, mask, None, size, source)
         # e_j = q . k_j
         scores = torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (N, S)
         return _attend(scores, keys, mask)

@@ -16,7 +16,8 @@ import math
 import torch
 from torch import nn
 
-from ._checks import check_last_dim, check_tensor, shape_error
+from ..errors import input_error
+from ._checks import check_last_dim, check_tensor, from_arg, shape_error
 
 def init_uniform_(module: nn.Module, hidden_size: int) -> None:
     """PyTorch's recurrent initialisation: every parameter ~ U(-1/sqrt(H), 1/sqrt(H))."""
@@ -116,11 +117,12 @@ class _CellBase(nn.Module):
 
     def _check(self, x, hx, name):
         """Return (x, hx, batched) with a batch dimension added to unbatched input."""
-        func = f"{name}.forward"
+        func, x_given = f"{name}.forward", x
         check_tensor(func, "x", x, "(N, D)")
         if x.dim() not in (1, 2):
             raise shape_error(func, "x", "(N, D) or (D,)", x)
-        check_last_dim(func, "x", x, self.input_size, f"(N, D) with D={self.input_size}")
+        check_last_dim(func, "x", x, self.input_size, f"(N, D) = (?, {self.input_size}) or (D,)",
+                       fixed=[("D", self.input_size, "the constructor's input_size")])
         batched = x.dim() == 2
         x = x if batched else x.unsqueeze(0)
         states = hx if isinstance(hx, tuple) else (hx,)
@@ -130,12 +132,25 @@ class _CellBase(nn.Module):
             if s is None:
                 s = x.new_zeros(x.shape[0], self.hidden_size)
             else:
-                check_tensor(func, arg, s, "(N, H)")
+                check_tensor(func, arg, s, "(N, H)" if batched else "(H,)")
+                want = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
+                if tuple(s.shape) != want:
+                    expected = f"(N, H) = {want}" if batched else f"(H,) = {want} for an unbatched x"
+                    raise shape_error(func, arg, expected, s, fixed=self._state_sources(s, want, x_given))
                 s = s if batched else s.unsqueeze(0)
-                if s.shape != (x.shape[0], self.hidden_size):
-                    raise shape_error(func, arg, f"(N, H) = ({x.shape[0]}, {self.hidden_size})", s)
             out.append(s)
         return x, out, batched
+
+    def _state_sources(self, state, want, x_given):
+        """Where the N and H that ``state`` disagrees with came from (x and the constructor)."""
+        fixed = []
+        if state.dim() != len(want):
+            return fixed
+        if state.dim() == 2 and state.shape[0] != want[0]:
+            fixed.append(("N", want[0], from_arg("x", x_given)))
+        if state.shape[-1] != self.hidden_size:
+            fixed.append(("H", self.hidden_size, "the constructor's hidden_size"))
+        return fixed
 
 
 class RNNCell(_CellBase):
@@ -150,7 +165,7 @@ class RNNCell(_CellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: argument 'nonlinearity' must be 'tanh' or 'relu', got {nonlinearity!r}")
+            raise input_error("RNNCell", "nonlinearity", "'tanh' or 'relu'", repr(nonlinearity))
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias, device, dtype)
 
@@ -172,8 +187,8 @@ class LSTMCell(_CellBase):
 
     def forward(self, x, hx=None):
         if hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
-            raise ValueError("LSTMCell.forward: argument 'hx' must be a tuple (h, c) of two (N, H) tensors, "
-                             f"got {type(hx).__name__}")
+            raise input_error("LSTMCell.forward", "hx", "a tuple (h, c) of two (N, H) tensors",
+                              type(hx).__name__ if not isinstance(hx, tuple) else f"a tuple of {len(hx)}")
         x, (h, c), batched = self._check(x, hx if hx is not None else (None, None), "LSTMCell")
         h, c = lstm_step(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))

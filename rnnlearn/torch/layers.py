@@ -19,7 +19,8 @@ import torch
 import torch.nn.functional as nnf
 from torch import nn
 
-from ._checks import check_tensor, shape_error
+from ..errors import input_error
+from ._checks import check_tensor, from_arg, shape_error
 from ._fused import RNNFunction
 from ._fused_gru import GRUFunction
 from ._fused_lstm import LSTMFunction
@@ -36,9 +37,9 @@ class _RNNBase(nn.Module):
         super().__init__()
         name = type(self).__name__
         if not 0.0 <= float(dropout) <= 1.0:
-            raise ValueError(f"{name}: argument 'dropout' must be a probability in [0, 1], got {dropout}")
+            raise input_error(name, "dropout", "a probability in [0, 1]", repr(dropout))
         if int(num_layers) < 1:
-            raise ValueError(f"{name}: argument 'num_layers' must be at least 1, got {num_layers}")
+            raise input_error(name, "num_layers", "an integer >= 1", repr(num_layers))
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = int(num_layers), bias, batch_first
         self.dropout, self.bidirectional, self.fused = float(dropout), bidirectional, fused
@@ -75,18 +76,22 @@ class _RNNBase(nn.Module):
         name = f"{type(self).__name__}.forward"
         layout = "(N, T, D)" if self.batch_first else "(T, N, D)"
         if isinstance(x, nn.utils.rnn.PackedSequence):
-            raise ValueError(f"{name}: PackedSequence input is not supported; pad the batch instead")
+            raise input_error(name, "x", f"a padded tensor {layout}", "a PackedSequence (not supported)",
+                              hint="pad the batch instead (rnnlearn.data.pad_batch) and pass a mask where needed.")
         check_tensor(name, "x", x, layout)
         if x.dim() not in (2, 3) or x.shape[-1] != self.input_size:
-            hint = ""
+            hint, fixed = "", []
+            if x.dim() in (2, 3):
+                fixed = [("D", self.input_size, "the constructor's input_size")]
             if x.dim() == 3 and x.shape[1] == self.input_size:
-                hint = "Is it (N, D, T)? The features must be the last dimension"
-            raise shape_error(name, "x", f"{layout} or unbatched (T, D), with D={self.input_size}", x, hint)
+                hint = "is it (N, D, T)? The features must be the last dimension."
+            raise shape_error(name, "x", f"{layout} or unbatched (T, D), with D = {self.input_size}", x, hint,
+                              fixed)
         if x.dim() == 2:
             return x.unsqueeze(1), False
         return (x.transpose(0, 1) if self.batch_first else x), True
 
-    def _check_state(self, state, arg, N, batched, like):
+    def _check_state(self, state, arg, N, batched, like, x_given):
         """Return a state as (L*dirs, N, H): zeros when None."""
         L, H = self.num_layers * self.num_directions, self.hidden_size
         if state is None:
@@ -94,10 +99,17 @@ class _RNNBase(nn.Module):
         name = f"{type(self).__name__}.forward"
         expected = f"(num_layers * num_directions, N, H) = ({L}, {N}, {H})" if batched else f"({L}, {H})"
         check_tensor(name, arg, state, expected)
+        given = state
         state = state if batched else state.unsqueeze(1) if state.dim() == 2 else state
         if tuple(state.shape) != (L, N, H):
-            hint = "hx is always (layers*dirs, N, H), even with batch_first=True" if batched else ""
-            raise shape_error(name, arg, expected, state, hint)
+            hint = "hx is always (layers*dirs, N, H), even with batch_first=True." if batched else ""
+            sources = [("num_layers * num_directions", L, f"the constructor's num_layers={self.num_layers} "
+                        f"and bidirectional={self.bidirectional}"),
+                       ("N", N, from_arg("x", x_given)), ("H", H, "the constructor's hidden_size")]
+            fixed = [src for src, got, size in zip(sources, state.shape, (L, N, H)) if got != size]
+            if state.dim() != 3 or given.dim() == 3 and not batched:
+                fixed = []
+            raise shape_error(name, arg, expected, given, hint, fixed)
         return state
 
     def _direction(self, x, h0, c0, layer, direction):
@@ -122,15 +134,17 @@ class _RNNBase(nn.Module):
         return torch.stack(outputs), h, c
 
     def _run(self, x, hx):
+        x_given = x
         x, batched = self._check_input(x)
         N = x.shape[1]
         is_lstm = self.mode == "LSTM"
         if is_lstm and hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
-            raise ValueError(f"{type(self).__name__}.forward: argument 'hx' must be a tuple (h_0, c_0), "
-                             f"got {type(hx).__name__}")
+            raise input_error(f"{type(self).__name__}.forward", "hx", "a tuple (h_0, c_0)",
+                              type(hx).__name__ if not isinstance(hx, tuple) else f"a tuple of {len(hx)}")
         h0 = self._check_state(hx[0] if is_lstm and hx is not None else hx, "hx[0]" if is_lstm else "hx", N,
-                               batched, x)
-        c0 = self._check_state(hx[1] if hx is not None else None, "hx[1]", N, batched, x) if is_lstm else None
+                               batched, x, x_given)
+        c0 = (self._check_state(hx[1] if hx is not None else None, "hx[1]", N, batched, x, x_given)
+              if is_lstm else None)
         h_n, c_n, layer_input = [], [], x
         for layer in range(self.num_layers):
             outs = []
@@ -172,7 +186,7 @@ class RNN(_RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None, *, fused=True):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNN: argument 'nonlinearity' must be 'tanh' or 'relu', got {nonlinearity!r}")
+            raise input_error("RNN", "nonlinearity", "'tanh' or 'relu'", repr(nonlinearity))
         self.nonlinearity = nonlinearity
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, num_layers,
                          bias, batch_first, dropout, bidirectional, device, dtype, fused=fused)

@@ -22,7 +22,8 @@ import torch
 import torch.nn.functional as nnf
 from torch import nn
 
-from ._checks import check_tensor, shape_error
+from ..errors import input_error, shape_str
+from ._checks import check_tensor, from_arg, shape_error
 from .attention import AdditiveAttention, DotAttention, GeneralAttention
 from .cells import GRUCell
 from .layers import GRU
@@ -31,7 +32,8 @@ from .layers import GRU
 def _check_tokens(func, arg, tokens, expected="(N, S)"):
     check_tensor(func, arg, tokens, expected)
     if tokens.dim() != 2 or tokens.dtype != torch.long:
-        raise shape_error(func, arg, f"{expected} of dtype torch.long", tokens, f"dtype {tokens.dtype}")
+        raise input_error(func, arg, f"token ids of shape {expected} and dtype torch.long",
+                          f"shape {shape_str(tokens.shape)} and dtype {tokens.dtype}")
 
 
 class Encoder(nn.Module):
@@ -79,12 +81,13 @@ class AttentionDecoder(nn.Module):
             self.attention = GeneralAttention(hidden_size, key_size)
         elif attention == "dot":
             if hidden_size != key_size:
-                raise ValueError(f"AttentionDecoder: 'dot' attention needs hidden_size == key_size, "
-                                 f"got {hidden_size} and {key_size}; use 'general'")
+                raise input_error("AttentionDecoder", ("hidden_size", "key_size"),
+                                  "hidden_size == key_size for attention='dot'",
+                                  f"hidden_size={hidden_size}, key_size={key_size}",
+                                  hint="use attention='general', which learns a (H, Hk) matrix.")
             self.attention = DotAttention()
         else:
-            raise ValueError(f"AttentionDecoder: argument 'attention' must be 'additive', 'dot' or 'general', "
-                             f"got {attention!r}")
+            raise input_error("AttentionDecoder", "attention", "'additive', 'dot' or 'general'", repr(attention))
         self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
         self.cell = GRUCell(embed_size + key_size, hidden_size)
         self.out = nn.Linear(hidden_size + key_size + embed_size, vocab_size)
@@ -120,8 +123,8 @@ class Seq2Seq(nn.Module):
                  eos_index: int = 2, schedule: Callable[[int], float] | None = None):
         super().__init__()
         if pad_index == sos_index:
-            raise ValueError(f"Seq2Seq: 'pad_index' and 'sos_index' must differ (both {pad_index}): the decoder "
-                             "would treat its start token as padding")
+            raise input_error("Seq2Seq", ("pad_index", "sos_index"), "two different token ids (the decoder "
+                              "would treat its start token as padding)", f"both {pad_index}")
         self.encoder, self.decoder, self.schedule = encoder, decoder, schedule
         self.sos_index, self.pad_index, self.eos_index = sos_index, pad_index, eos_index
 
@@ -141,10 +144,13 @@ class Seq2Seq(nn.Module):
         _check_tokens("Seq2Seq.forward", "src", src)
         _check_tokens("Seq2Seq.forward", "tgt_in", tgt_in, "(N, T)")
         if tgt_in.shape[0] != src.shape[0]:
-            raise shape_error("Seq2Seq.forward", "tgt_in", f"(N, T) with N={src.shape[0]}", tgt_in)
+            raise shape_error("Seq2Seq.forward", "tgt_in", f"(N, T) = ({src.shape[0]}, ?)", tgt_in,
+                              fixed=[("N", src.shape[0], from_arg("src", src))])
         if teacher_forcing is None:
             if self.schedule is None or step is None:
-                raise ValueError("Seq2Seq.forward: teacher_forcing=None needs a 'schedule' and a 'step'")
+                raise input_error("Seq2Seq.forward", ("teacher_forcing", "step"),
+                                  "a 'step' and a model built with a 'schedule' when teacher_forcing=None",
+                                  f"step={step!r}, schedule={self.schedule!r}")
             teacher_forcing = float(self.schedule(step))
         mask = self.source_mask(src)  # (N, S)
         keys, state = self.encoder(src, mask)  # (N, S, H), (N, H)

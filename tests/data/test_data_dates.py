@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from rnnlearn.data import DATE_FORMATS, date_normalisation, format_date
+from rnnlearn.data import DATE_FORMATS, InputError, date_normalisation, format_date
 
 PATTERNS = ["%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d %Y", "%A, %B %d, %Y", "%A %d %B %Y",
             "%d of %B %Y", "%d-%b-%Y", "%m/%d/%Y"]
@@ -64,7 +64,8 @@ def test_format_date_examples():
 
 
 def test_date_range_is_checked():
-    with pytest.raises(ValueError, match="date_normalisation.*100"):
+    with pytest.raises(InputError, match=r"date_normalisation: arguments 'start' and 'end': expected .*100"):
         date_normalisation(5, start=datetime.date(1900, 1, 1), end=datetime.date(2020, 1, 1), seed=0)
-    with pytest.raises(ValueError, match="date_normalisation: `start`"):
+    with pytest.raises(InputError, match=r"date_normalisation: argument 'start': expected a datetime\.date; "
+                                         r"got '1990-01-01'"):
         date_normalisation(5, start="1990-01-01", seed=0)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlearn.data import (IGNORE_INDEX, adding_problem, copy_memory, copy_task,
+from rnnlearn.data import (IGNORE_INDEX, InputError, adding_problem, copy_memory, copy_task,
                            delayed_recall, noisy_sine, reversal_task)
 
 
@@ -56,19 +56,19 @@ def test_adding_problem_markers_cover_both_halves():
 
 
 @pytest.mark.parametrize("call, words", [
-    (lambda: adding_problem(0, 10, seed=0), ["adding_problem", "`n`"]),
-    (lambda: adding_problem(5, 1, seed=0), ["adding_problem", "`T`", ">= 2"]),
-    (lambda: adding_problem(5, 10.0, seed=0), ["adding_problem", "`T`", "float"]),
-    (lambda: delayed_recall(5, 3, delay=3, seed=0), ["delayed_recall", "`T`"]),
-    (lambda: copy_task(5, min_len=6, max_len=5, seed=0), ["copy_task", "`max_len`"]),
-    (lambda: reversal_task(5, n_symbols=11, seed=0), ["reversal_task", "`n_symbols`"]),
-    (lambda: noisy_sine(5, 10, noise=-1, seed=0), ["noisy_sine", "`noise`"]),
+    (lambda: adding_problem(0, 10, seed=0), ["adding_problem: argument 'n':", "got 0"]),
+    (lambda: adding_problem(5, 1, seed=0), ["adding_problem: argument 'T':", "expected an integer >= 2"]),
+    (lambda: adding_problem(5, 10.0, seed=0), ["adding_problem: argument 'T':", "got 10.0 of type float"]),
+    (lambda: delayed_recall(5, 3, delay=3, seed=0), ["delayed_recall: argument 'T':", "delay + 1 = 4", "got 3"]),
+    (lambda: copy_task(5, min_len=6, max_len=5, seed=0), ["copy_task: argument 'max_len':", "min_len = 6"]),
+    (lambda: reversal_task(5, n_symbols=11, seed=0), ["reversal_task: argument 'n_symbols':", "got 11"]),
+    (lambda: noisy_sine(5, 10, noise=-1, seed=0), ["noisy_sine: argument 'noise':", "non-negative", "got -1"]),
 ])
 def test_bad_arguments_are_named(call, words):
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(InputError) as err:
         call()
     for w in words:
-        assert w in str(err.value)
+        assert w in str(err.value), str(err.value)
 
 
 def test_delayed_recall_target_is_input_shifted_by_delay():

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnlearn.data import (CORPORA, Vocab, bigram_cross_entropy, char_corpus, char_stream,
+from rnnlearn.data import (CORPORA, InputError, Vocab, bigram_cross_entropy, char_corpus, char_stream,
                            encode_batch, lengths_to_mask, pad_batch, split_text, stream_chunks,
                            train_val_split)
 
@@ -36,13 +36,14 @@ def test_vocab_specials_and_unknowns():
     assert vocab.decode([0, 1, vocab.stoi["h"], 0], strip_specials=False) == "<pad><bos>h<pad>"
     plain = Vocab.from_texts("abc", specials=())
     assert plain.encode("cab") == [2, 0, 1] and plain.pad_index is None
-    with pytest.raises(ValueError, match="Vocab.encode.*'z'"):
+    with pytest.raises(InputError, match=r"Vocab\.encode: argument 'tokens': .*<unk>.*; got 'z'"):
         plain.encode("z")
-    with pytest.raises(ValueError, match="Vocab.encode.*add_bos"):
+    with pytest.raises(InputError, match=r"Vocab\.encode: argument 'add_bos': .*<bos>.*; got add_bos=True"):
         plain.encode("a", add_bos=True)
-    with pytest.raises(ValueError, match="Vocab.decode.*7"):
+    with pytest.raises(InputError, match=r"Vocab\.decode: argument 'ids': expected ids in \[0, V\) = \[0, 3\); "
+                                         r"got id 7"):
         plain.decode([7])
-    with pytest.raises(ValueError, match="Vocab.*'a'"):
+    with pytest.raises(InputError, match=r"Vocab: arguments 'tokens' and 'specials': .*got 'a' twice"):
         Vocab(["a", "b", "a"])
 
 
@@ -54,9 +55,11 @@ def test_pad_batch_masks_and_lengths():
     assert padded.tokens.dtype == np.int64 and padded.mask.dtype == bool
     wide = pad_batch([[1, 2]], pad_index=9, length=4)
     np.testing.assert_array_equal(wide.tokens, [[1, 2, 9, 9]])
-    with pytest.raises(ValueError, match="pad_batch.*shorter"):
+    with pytest.raises(InputError, match=r"pad_batch: arguments 'length' and 'seqs': expected .*shorter.*"
+                                         r"got length=2 and a sequence of 3 tokens"):
         pad_batch([[1, 2, 3]], pad_index=0, length=2)
-    with pytest.raises(ValueError, match="lengths_to_mask.*shape \\(N,\\)"):
+    with pytest.raises(InputError, match=r"lengths_to_mask: argument 'lengths': expected .*shape \(N,\); "
+                                         r"got dtype int64 and shape \(2, 2\)"):
         lengths_to_mask(np.ones((2, 2), dtype=int))
 
 
@@ -81,9 +84,10 @@ def test_train_val_split_keeps_pairs():
     assert sorted(np.concatenate([x_tr, x_va])) == list(x)
     again = train_val_split(x, y, val_fraction=0.2, seed=0)
     np.testing.assert_array_equal(again[1][0], x_va)
-    with pytest.raises(ValueError, match="train_val_split.*same length"):
+    with pytest.raises(InputError, match=r"train_val_split: argument arrays\[1\]: expected the same length N = 100"
+                                         r".*; got length 5\. N = 100 was fixed by argument arrays\[0\]"):
         train_val_split(x, y[:5], seed=0)
-    with pytest.raises(ValueError, match="train_val_split.*`val_fraction`"):
+    with pytest.raises(InputError, match=r"train_val_split: argument 'val_fraction': .*; got 1\.5"):
         train_val_split(x, val_fraction=1.5, seed=0)
 
 
@@ -99,7 +103,8 @@ def test_shipped_corpus(name):
 
 
 def test_corpus_name_is_checked():
-    with pytest.raises(ValueError, match="char_corpus.*'alice'"):
+    with pytest.raises(InputError, match=r"char_corpus: argument 'name': expected one of \[.*'alice'.*\]; "
+                                         r"got 'shakespeare'"):
         char_corpus("shakespeare")
 
 
@@ -117,7 +122,7 @@ def test_char_stream_and_chunks_walk_the_text_in_order():
     assert [c[0].shape[1] for c in chunks] == [10, 10, 4]
     np.testing.assert_array_equal(np.concatenate([x for x, _ in chunks], 1), stream[:, :-1])
     np.testing.assert_array_equal(np.concatenate([y for _, y in chunks], 1), stream[:, 1:])
-    with pytest.raises(ValueError, match="char_stream.*`ids`.*\\(L,\\)"):
+    with pytest.raises(InputError, match=r"char_stream: argument 'ids': expected shape \(L,\); got shape \(2, 3\)"):
         char_stream(np.zeros((2, 3)), 2)
 
 

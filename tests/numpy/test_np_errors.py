@@ -1,6 +1,7 @@
-"""Bad input: a table of mistakes, each a ValueError that names the argument.
+"""Bad input: a table of mistakes, each an InputError (a ValueError) that names the argument.
 
-Every message must also name the function and show the shape (or type) that arrived.
+Every message must also start with the function's name and show the shape (or type) that
+arrived, in the one format of ``rnnlearn.errors`` (see also ``tests/test_errors.py``).
 """
 
 import numpy as np
@@ -108,16 +109,28 @@ CASES = [
 @pytest.mark.parametrize("fn,args,arg,extra", CASES,
                          ids=[f"{c[0].__name__}-{c[2]}-{c[3]}" for c in CASES])
 def test_bad_input_raises_a_teaching_value_error(fn, args, arg, extra):
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(rn.InputError) as info:
         fn(*args)
     msg = str(info.value)
-    assert fn.__name__ in msg, msg
+    assert isinstance(info.value, ValueError)
+    assert msg.startswith(f"{fn.__name__}: argument"), msg
     assert arg in msg, msg
     assert extra in msg, msg
 
 
 def test_message_shows_expected_and_actual_shape():
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(rn.InputError) as info:
         rn.rnn_step_forward(x2, h[:1], P1)
     msg = str(info.value)
-    assert "(N, H) = (2, ?)" in msg and "(1, 5)" in msg, msg
+    assert ": expected shape (N, H) = (2, ?); got shape (1, 5)." in msg, msg
+    assert "N = 2 was fixed by argument 'x' (shape (2, 4))." in msg, msg
+
+
+def test_a_size_the_parameters_disagree_on_names_who_fixed_it():
+    """h_prev fixes H = 5; a weight made for H = 6 is blamed, and h_prev is named."""
+    with pytest.raises(rn.InputError) as info:
+        rn.lstm_step_forward(x2, h, h, params(4) | {"weight_hh": rng.normal(size=(24, 6))})
+    msg = str(info.value)
+    assert msg.startswith("lstm_step_forward: argument params['weight_hh']: expected shape (4H, H) = (20, 5); "
+                          "got shape (24, 6)."), msg
+    assert "H = 5 was fixed by argument 'h_prev' (shape (2, 5))." in msg, msg
