@@ -10,6 +10,8 @@ import zlib
 
 import numpy as np
 
+from rnnlearn.errors import input_error
+
 from . import result
 from .answer import AnswerCrashed, ReferenceUsed, Unfinished, as_answer
 from .compare import WrongOutput
@@ -53,8 +55,7 @@ def check(name, answer, *, seed=None) -> result.CheckResult:
     CheckResult
     """
     if name not in QUESTIONS:
-        raise ValueError(f"check: argument 'name' must be a question id, one of "
-                         f"{sorted(QUESTIONS)}; got {name!r}.")
+        raise input_error("check", "name", f"a question id, one of {sorted(QUESTIONS)}", repr(name))
     q, answer = QUESTIONS[name], as_answer(answer)
     why = answer.origin()
     if why:

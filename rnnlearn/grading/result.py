@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from rnnlearn.errors import input_error
+
 STATUSES = ("passed", "partial", "failed", "unfinished", "error")
 
 _BADGE = {
@@ -67,8 +69,7 @@ class CheckResult:
 
     def __post_init__(self):
         if self.status not in STATUSES:
-            raise ValueError(f"CheckResult: argument 'status' must be one of {STATUSES}; "
-                             f"got {self.status!r}.")
+            raise input_error("CheckResult", "status", f"one of {STATUSES}", repr(self.status))
 
     def _headline(self) -> str:
         label = _BADGE[self.status][1]
