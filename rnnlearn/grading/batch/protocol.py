@@ -22,7 +22,7 @@ import zipfile
 import numpy as np
 
 MAX_JSON_BYTES = 20_000_000
-MAX_ARRAY_BYTES = 400_000_000  # all arrays of one reply, uncompressed
+MAX_ARRAY_BYTES = 100_000_000  # all arrays of one reply, uncompressed (a right answer needs kilobytes)
 MAX_DEPTH = 64
 
 
