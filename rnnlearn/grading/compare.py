@@ -55,7 +55,7 @@ def _show(value, limit=200) -> str:
         text = repr(value)
     except Exception:
         text = f"<{type(value).__name__}>"
-    return text if len(text) <= limit else text[:limit] + "..."
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _kind(value) -> str:
@@ -148,7 +148,7 @@ def value_problem(value, expected, out, against="the reference") -> str:
     if isinstance(expected, (int, np.integer)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
             return f"expected an int; got {type(value).__name__}."
-        return "" if int(value) == int(expected) else f"{int(value)}, expected {int(expected)}."
+        return "" if int(value) == int(expected) else f"{_show(int(value), 24)}, expected {int(expected)}."
     if isinstance(expected, (float, np.floating)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
                 or np.ndim(value) != 0:

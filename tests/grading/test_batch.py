@@ -83,3 +83,24 @@ def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as exc:
         main([])
     assert exc.value.code == 2
+
+
+def test_without_a_sandbox_the_grader_refuses_and_says_how_to_fix_it(monkeypatch, capsys, tmp_path):
+    from rnnlearn.grading.batch import grade
+
+    monkeypatch.setattr(grade, "bwrap_problem", lambda: "bwrap not found")
+    out = tmp_path / "gradebook.csv"
+    assert main([str(SUBMISSIONS / "complete_01_rnn_equations.ipynb"), "--csv", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to grade" in err and "apt-get install bubblewrap" in err and "--no-sandbox" in err
+    assert not out.exists()
+
+
+def test_no_sandbox_still_grades_with_the_references_absent(capsys, tmp_path):
+    out = tmp_path / "gradebook.csv"
+    paths = [str(SUBMISSIONS / f"{name}_01_rnn_equations.ipynb") for name in ("complete", "tampering")]
+    assert main(paths + ["--csv", str(out), "--timeout", "60", "--jobs", "1", "--no-sandbox"]) == 0
+    assert "WARNING: --no-sandbox" in capsys.readouterr().err
+    with open(out, newline="") as f:
+        rows = {pathlib.Path(r["notebook"]).name.split("_")[0]: r for r in csv.DictReader(f)}
+    assert float(rows["complete"]["total"]) == 9 and float(rows["tampering"]["total"]) == 0

@@ -36,3 +36,52 @@ def test_static_scan_flags_imports_aliases_and_wrappers_only():
     ], ids)
     assert set(flags) == {"rnn_step_forward", "rnn_forward", "rnn_step_backward"}
     assert notes and "dynamic import" in notes[0]
+
+
+def test_tuple_subclasses_travel_as_tuples(tmp_path):
+    import torch
+
+    protocol.dump({"v": (torch.Size([2, 3]), [1])}, str(tmp_path / "s"))
+    assert protocol.load(str(tmp_path / "s"))["v"] == ((2, 3), [1])
+
+
+def test_replies_are_untrusted_input(tmp_path):
+    import json
+    import os
+
+    import pytest
+
+    stem = str(tmp_path / "r")
+    protocol.dump({"v": 1}, stem)
+    os.remove(stem + ".json")
+    os.mkfifo(stem + ".json")  # a FIFO would block a plain open() forever
+    with pytest.raises(ValueError, match="not a regular file"):
+        protocol.load(stem)
+    os.remove(stem + ".json")
+    os.symlink(tmp_path / "elsewhere.json", stem + ".json")
+    with pytest.raises(OSError):  # links are not followed
+        protocol.load(stem)
+    os.remove(stem + ".json")
+    (tmp_path / "r.json").write_text('{"v": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ValueError, match="nested too deeply"):
+        protocol.load(stem)
+    deep = {"k": "atom", "v": 1}
+    for _ in range(protocol.MAX_DEPTH + 1):
+        deep = {"k": "list", "items": [deep]}
+    (tmp_path / "r.json").write_text(json.dumps({"v": deep}))
+    with pytest.raises(ValueError, match="nested deeper"):
+        protocol.load(stem)
+    (tmp_path / "r.json").write_text(json.dumps({"v": {"k": "dict", "items": [[1]]}}))
+    with pytest.raises(ValueError, match="malformed"):
+        protocol.load(stem)
+
+
+def test_a_compressed_array_larger_than_the_limit_is_never_inflated(tmp_path, monkeypatch):
+    import pytest
+
+    monkeypatch.setattr(protocol, "MAX_ARRAY_BYTES", 1_000_000)
+    np.savez_compressed(tmp_path / "b.npz", a0=np.zeros(200_000))  # 1.6 MB of zeros, a few kB on disk
+    (tmp_path / "b.json").write_text('{"v": {"k": "array", "ref": "a0"}}')
+    assert (tmp_path / "b.npz").stat().st_size < 10_000
+    with pytest.raises(ValueError, match="exceed"):
+        protocol.load(str(tmp_path / "b"))

@@ -149,3 +149,50 @@ def test_reference_itself_or_a_wrapper_scores_zero_but_own_loop_over_it_is_allow
         return np.stack(states, 1), h, None
 
     assert check("rnn_forward", my_forward).passed
+
+
+@pytest.mark.parametrize("qid, answer, words", [
+    ("rnn_num_params", lambda D, H, cell="rnn", num_layers=1, bidirectional=False: 10 ** 400, "(401 characters)"),
+    ("clip_grad_norm", lambda grads, max_norm: ({0: 1.0, **grads}, 1.0), "extra [0]"),
+    ("vanishing_condition", lambda W_hh, nonlinearity: (10 ** 400, 1.0, True), "too large for a float"),
+])
+def test_check_reports_values_no_comparison_foresaw(qid, answer, words):
+    r = check(qid, answer)
+    assert not r.passed and r.score == 0 and words in r.feedback, str(r)
+
+
+def test_check_never_raises_on_odd_callables():
+    class ForgedSignature:
+        @property
+        def __signature__(self):
+            raise RuntimeError("no signature for you")
+
+        def __call__(self, *args):
+            return BadLength()
+
+    class BadLength(tuple):
+        def __len__(self):
+            raise RuntimeError("no length either")
+
+    r = check("rnn_step_forward", ForgedSignature())
+    assert not r.passed and r.status in ("failed", "error"), str(r)
+
+
+def test_torch_size_is_a_right_answer_for_rnn_shapes():
+    import torch
+
+    def rnn_shapes(N, T, D, H, num_layers=1, bidirectional=False, batch_first=False):
+        out, h_n = rnn_equations.shapes(N, T, D, H, num_layers, bidirectional, batch_first)
+        return torch.Size(out), torch.Size(h_n)
+
+    assert check("rnn_shapes", rnn_shapes).passed
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_fresh_cases_still_diagnose_every_mistake(seed):
+    """rnn_shapes and rnn_num_params draw new sizes on every run: every mistake stays recognisable."""
+    for qid in ("rnn_shapes", "rnn_num_params"):
+        right, wrong, hints = CASES[qid]
+        assert check(qid, right, seed=seed).passed
+        for mistake, answer in wrong.items():
+            assert hints[mistake] in check(qid, answer, seed=seed).feedback, (qid, mistake, seed)
