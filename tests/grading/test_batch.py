@@ -14,6 +14,7 @@ import pathlib
 import pytest
 
 from rnnlearn.grading.batch import main
+from rnnlearn.grading.batch.sandbox import INSTALL_HINT, bwrap_problem
 
 SUBMISSIONS = pathlib.Path(__file__).parent / "submissions"
 NAMES = ["complete", "partial", "crashing", "looping", "tampering", "empty", "garbage"]
@@ -28,6 +29,9 @@ def _grade(paths, out, timeout):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    problem = bwrap_problem()
+    if problem:
+        pytest.fail(f"grading needs its sandbox here: {problem}. To fix: {INSTALL_HINT}")
     paths = [SUBMISSIONS / f"{n}_01_rnn_equations.ipynb" for n in NAMES] + [GATED]
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
     tmp = tmp_path_factory.mktemp("grades")
