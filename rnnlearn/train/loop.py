@@ -210,13 +210,14 @@ def _training_pairs(model, train_data, epochs, batch_size, generator, k1k2):
     (and each TBPTT window) runs on the current weights. Stops after ``epochs`` passes, or
     after a pass that yields no batch (an exhausted iterator); endless otherwise.
     """
-    param = next(model.parameters())
+    param = next(model.parameters())  # floating data takes the model's device and dtype
+    device, dtype = param.device, param.dtype
     epoch = 0
     while epochs is None or epoch < epochs:
         empty = True
         for x, y in _batches(train_data, batch_size, generator):
             empty = False
-            x, y = _to_device(x, param.device, param.dtype), _to_device(y, param.device, param.dtype)
+            x, y = _to_device(x, device, dtype), _to_device(y, device, dtype)
             if k1k2 is None:
                 yield model(x), y
             else:

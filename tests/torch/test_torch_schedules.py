@@ -70,7 +70,7 @@ def test_exponential_known_value():
 
 
 def test_linear_known_values():
-    """PAPERS.md 5.4: k = 1, c = 0.001, eps = 0.1 gives 0.5 at 500 and the floor 0.1 at 900, 2000."""
+    """PAPERS.md 5.4: k = 1, c = 0.001, eps = 0.1 gives 0.5 at 500, the floor 0.1 at 900, 2000."""
     eps = linear_decay([0, 500, 900, 2000], k=1, c=0.001, eps=0.1)
     np.testing.assert_allclose(eps, [1.0, 0.5, 0.1, 0.1])
     assert linear_decay(500, k=1, c=0.001, eps=0.1) == pytest.approx(0.5)
