@@ -7,6 +7,8 @@
 - ``attention.py``: ``AdditiveAttention``, ``DotAttention``, ``GeneralAttention``, ``masked_softmax``.
 - ``seq2seq.py``: ``Encoder``, ``AttentionDecoder``, ``Seq2Seq`` (teacher forcing, schedule hook,
   greedy decoding, masked loss).
+- ``schedules.py``: teacher-forcing probability schedules for that hook (public name
+  ``rnnlearn.schedules``).
 - ``models.py``: ``RNNTextClassifier``, ``LSTMClassifier``, ``GRURegressor``,
   ``BiLSTMSequenceClassifier``, ``final_hidden``.
 

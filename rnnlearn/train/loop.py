@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
 import math
 import time
 
@@ -96,7 +99,8 @@ def fit(model, loss_fn, train_data, *, steps=None, epochs=None, batch_size=64, l
         ``loss_fn(output, y) -> scalar tensor``.
     train_data : (x, y) arrays or tensors, iterable of (x, y) batches, or callable
         ``(x, y)``: shuffled into minibatches of ``batch_size`` every epoch. An iterable
-        (a list of batches, a DataLoader) is one epoch. A callable ``train_data(i)`` returns
+        (a list of batches, a DataLoader) is one epoch; a one-shot iterator that is
+        exhausted ends the run. A callable ``train_data(i)`` returns
         the i-th batch, fresh data every update (needs ``steps``).
     steps : int, optional
         Stop after this many updates.
@@ -137,70 +141,118 @@ def fit(model, loss_fn, train_data, *, steps=None, epochs=None, batch_size=64, l
     ------
     Whatever ``model`` and ``loss_fn`` agree on; with ``tbptt``, x (N, T, ...), y (N, T, ...).
     """
+    k1k2 = _check_fit_arguments(train_data, steps, epochs, tbptt)
+    device = default_device() if device is None else torch.device(device)
+    model.to(device)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(params, lr=lr) if optimizer is None else optimizer
+    evaluate_on_val = None if val_data is None else functools.partial(
+        evaluate, model, loss_fn, val_data, metrics=metrics, stateful=k1k2 is not None,
+        device=device)
+    total = steps if steps is not None else _updates_in(train_data, epochs, batch_size, k1k2)
+    history, step = History(), 0
+    start_time = time.perf_counter()
+    with _seeded(seed, device) as generator, tqdm(total=total, desc=desc,
+                                                  disable=not progress) as bar:
+        model.train()
+        _record_eval(history, 0, evaluate_on_val)
+        pairs = _training_pairs(model, train_data, epochs, batch_size, generator, k1k2)
+        for step, (output, target) in enumerate(itertools.islice(pairs, steps), start=1):
+            loss, norm = _update(loss_fn, optimizer, params, clip, output, target)
+            history.step.append(step)
+            history.loss.append(loss)
+            history.grad_norm.append(norm)
+            if step % eval_every == 0:
+                _record_eval(history, step, evaluate_on_val)
+            _show_progress(bar, history)
+        if not history.eval_step or history.eval_step[-1] != step:
+            _record_eval(history, step, evaluate_on_val)
+    history.seconds = time.perf_counter() - start_time
+    return history
+
+
+# The helpers of ``fit``, in the order one run uses them.
+
+def _check_fit_arguments(train_data, steps, epochs, tbptt):
+    """Raise ValueError for a run that cannot stop; return ``(k1, k2)`` or None (no TBPTT)."""
     if steps is None and epochs is None:
         raise ValueError("fit: give `steps` (number of updates) or `epochs` (passes over the data)")
     if callable(train_data) and not _is_dataset(train_data) and steps is None:
         raise ValueError("fit: a callable `train_data` is an endless stream; give `steps`")
-    k1k2 = None if tbptt is None else check_tbptt("fit", tbptt)
-    device = default_device() if device is None else torch.device(device)
-    model.to(device)
-    dtype = next(model.parameters()).dtype
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=lr) if optimizer is None else optimizer
-    history = History()
-    total = steps
-    if total is None and _is_dataset(train_data):
-        per_batch = 1 if k1k2 is None else math.ceil(train_data[0].shape[1] / k1k2[0])
-        total = epochs * math.ceil(len(train_data[0]) / batch_size) * per_batch
+    return None if tbptt is None else check_tbptt("fit", tbptt)
 
-    def run_eval(step):
-        if val_data is not None:
-            result = evaluate(model, loss_fn, val_data, metrics=metrics,
-                              stateful=k1k2 is not None, device=device)
-            history.eval_step.append(step)
-            for name, value in result.items():
-                history.metrics.setdefault(name, []).append(value)
 
+def _updates_in(train_data, epochs, batch_size, k1k2):
+    """Updates in ``epochs`` passes over ``(x, y)`` data (the progress bar's length); None
+    when the length of an iterable or a stream is not known in advance."""
+    if not _is_dataset(train_data):
+        return None
+    x = train_data[0]
+    per_batch = 1 if k1k2 is None else math.ceil(x.shape[1] / k1k2[0])
+    return epochs * math.ceil(len(x) / batch_size) * per_batch
+
+
+@contextlib.contextmanager
+def _seeded(seed, device):
+    """Seed torch's RNG for the run (dropout, sampling) and restore the caller's afterwards;
+    yield the generator that shuffles the minibatches."""
     devices = [device.index or 0] if device.type == "cuda" else []
-    start_time = time.perf_counter()
-    with torch.random.fork_rng(devices=devices), tqdm(total=total, desc=desc,
-                                                       disable=not progress) as bar:
+    with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
-        generator = torch.Generator().manual_seed(seed)
-        model.train()
-        run_eval(0)
-        step, epoch, done = 0, 0, False
-        while not done and (epochs is None or epoch < epochs):
-            for x, y in _batches(train_data, batch_size, generator):
-                x, y = _to_device(x, device, dtype), _to_device(y, device, dtype)
-                if k1k2 is None:
-                    windows = [(model(x), y)]
-                else:
-                    windows = tbptt_windows(model, x, y, k1=k1k2[0], k2=k1k2[1])
-                for output, target in windows:
-                    loss = loss_fn(output, target)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    norm = torch.nn.utils.clip_grad_norm_(params, clip or math.inf)
-                    optimizer.step()
-                    step += 1
-                    history.step.append(step)
-                    history.loss.append(loss.item())
-                    history.grad_norm.append(float(norm))
-                    if step % eval_every == 0:
-                        run_eval(step)
-                    postfix = {"loss": f"{np.mean(history.loss[-20:]):.4g}"}
-                    if history.metrics:
-                        postfix["val"] = f"{history.metrics['val_loss'][-1]:.4g}"
-                    bar.set_postfix(postfix, refresh=False)
-                    bar.update(1)
-                    if steps is not None and step >= steps:
-                        done = True
-                        break
-                if done:
-                    break
-            epoch += 1
-        if not history.eval_step or history.eval_step[-1] != step:
-            run_eval(step)
-    history.seconds = time.perf_counter() - start_time
-    return history
+        yield torch.Generator().manual_seed(seed)
+
+
+def _training_pairs(model, train_data, epochs, batch_size, generator, k1k2):
+    """Yield ``(output, target)`` for every update of the run: epoch after epoch, batch after
+    batch, and with ``k1k2`` TBPTT window after window of each batch.
+
+    Lazy on purpose: the caller updates the weights between two items, so each forward pass
+    (and each TBPTT window) runs on the current weights. Stops after ``epochs`` passes, or
+    after a pass that yields no batch (an exhausted iterator); endless otherwise.
+    """
+    param = next(model.parameters())  # floating data takes the model's device and dtype
+    device, dtype = param.device, param.dtype
+    epoch = 0
+    while epochs is None or epoch < epochs:
+        empty = True
+        for x, y in _batches(train_data, batch_size, generator):
+            empty = False
+            x, y = _to_device(x, device, dtype), _to_device(y, device, dtype)
+            if k1k2 is None:
+                yield model(x), y
+            else:
+                yield from tbptt_windows(model, x, y, k1=k1k2[0], k2=k1k2[1])
+        if empty:
+            return
+        epoch += 1
+
+
+def _update(loss_fn, optimizer, params, clip, output, target):
+    """One update: loss, backward, global-norm clipping (Pascanu et al. 2013, Algorithm 1)
+    when ``clip`` is set, optimiser step. Return the loss and the gradient norm before
+    clipping, as floats."""
+    loss = loss_fn(output, target)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    # g <- g * clip / ||g|| when ||g|| > clip
+    norm = torch.nn.utils.clip_grad_norm_(params, clip or math.inf)
+    optimizer.step()
+    return loss.item(), float(norm)
+
+
+def _record_eval(history, step, evaluate_on_val):
+    """Evaluate (when there is validation data) and append the result to ``history``."""
+    if evaluate_on_val is None:
+        return
+    history.eval_step.append(step)
+    for name, value in evaluate_on_val().items():
+        history.metrics.setdefault(name, []).append(value)
+
+
+def _show_progress(bar, history):
+    """Advance the bar by one update; show the mean loss of the last 20 and the last val_loss."""
+    postfix = {"loss": f"{np.mean(history.loss[-20:]):.4g}"}
+    if history.metrics:
+        postfix["val"] = f"{history.metrics['val_loss'][-1]:.4g}"
+    bar.set_postfix(postfix, refresh=False)
+    bar.update(1)

@@ -44,22 +44,26 @@ def bits_loss(logits, y):
     return nn.functional.cross_entropy(logits.reshape(-1, 2), y.reshape(-1), ignore_index=-100)
 
 
-def test_lstm_fits_adding_problem_T50():
-    """Calibrated on a loaded 2-core CPU: seed 1 crosses MSE 0.01 near update 400 and runs
-    700 updates (about 10-20 s); seeds 0-2 all crossed by 450 at these settings."""
+@pytest.mark.slow
+def test_lstm_fits_adding_problem():
+    """fit trains an LSTM from the baseline (MSE ~ 1/6) to below 0.01 on a fresh stream of
+    adding problems, T = 20 (one marker in each half: at least 10 steps to remember).
+    Calibrated under load on the shared 2-core CPU: seeds 0-2 cross 0.01 by update 350 of
+    these 500 (about 3-5 s; the T = 50, 700-update version took 12-14 s). Chapter 3 shows
+    the T = 50 problem with ``fit``."""
     torch.manual_seed(1)
     model = AddingLSTM(H=32)
     start = time.perf_counter()
     history = fit(model, nn.functional.mse_loss,
-                  lambda i: adding_problem(64, 50, seed=(1, i)),
-                  steps=700, lr=1e-2, clip=1.0, seed=1, device="cpu", progress=False,
-                  val_data=adding_problem(1000, 50, seed=10_000), eval_every=100)
+                  lambda i: adding_problem(64, 20, seed=(1, i)),
+                  steps=500, lr=1e-2, clip=1.0, seed=1, device="cpu", progress=False,
+                  val_data=adding_problem(1000, 20, seed=10_000), eval_every=100)
     seconds = time.perf_counter() - start
-    x_test, y_test = adding_problem(2000, 50, seed=20_000)
+    x_test, y_test = adding_problem(2000, 20, seed=20_000)
     with torch.no_grad():
         mse = nn.functional.mse_loss(model(torch.as_tensor(x_test)), torch.as_tensor(y_test))
     baseline = float(np.mean((y_test - 1.0) ** 2))
-    print(f"adding T=50: test MSE {float(mse):.5f} (baseline {baseline:.4f}), "
+    print(f"adding T=20: test MSE {float(mse):.5f} (baseline {baseline:.4f}), "
           f"{len(history.step)} updates in {seconds:.1f} s")
     assert float(mse) < 0.01
     assert history.metrics["val_loss"][0] > 0.1 and history.metrics["val_loss"][-1] < 0.01
@@ -109,11 +113,6 @@ def test_history_contents_and_plot():
     ax = history.plot()
     assert len(ax.lines) == 4
     matplotlib.pyplot.close("all")
-
-
-def test_clip_bounds_the_update_and_records_the_norm():
-    history, _ = small_run(seed=0, clip=1e-3, optimizer=None, lr=1e-3)
-    assert max(history.grad_norm) > 1e-3  # norms are recorded before clipping
 
 
 def test_progress_bar_shown_or_silenced(capsys):

@@ -1,20 +1,35 @@
-"""Teacher-forcing schedules (Bengio et al. 2015) on known values, shapes and bad arguments."""
+"""Teacher-forcing schedules (Bengio et al. 2015) on the values PAPERS.md 5.4 checked,
+against the paper's formulas computed independently, on shapes and on bad arguments."""
 
 import math
 
 import numpy as np
 import pytest
 
+import rnnlearn.schedules
+import rnnlearn.torch.schedules
 from rnnlearn.schedules import exponential_decay, inverse_sigmoid_decay, linear_decay
 
 STEPS = np.arange(0, 5000)
+NAMES = ["linear_decay", "exponential_decay", "inverse_sigmoid_decay"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_public_name_reexports_the_torch_module(name):
+    """``rnnlearn.schedules`` (the name in API.md and the book) is the same code."""
+    assert getattr(rnnlearn.schedules, name) is getattr(rnnlearn.torch.schedules, name)
+    assert rnnlearn.schedules.__all__ == NAMES
 
 
 def test_inverse_sigmoid_known_values():
-    assert inverse_sigmoid_decay(0, k=10) == pytest.approx(10 / 11)
+    """PAPERS.md 5.4, k = 10: eps_0 = 10/11 = 0.909091, eps_i = 0.5 at i = k ln k = 23.026,
+    eps_100 = 10 / (10 + e^10) = 4.54e-4."""
+    assert inverse_sigmoid_decay(0, k=10) == pytest.approx(10 / 11, rel=1e-12)
     assert round(inverse_sigmoid_decay(0, k=10), 6) == 0.909091
-    assert inverse_sigmoid_decay(10 * math.log(10), k=10) == pytest.approx(0.5, abs=1e-12)
-    assert 10 * math.log(10) == pytest.approx(23.026, abs=1e-3)
+    # 23.026 is k ln k rounded to 3 decimals; the slope there is -sigma(1 - sigma)/k = -1/40,
+    # so the rounding moves eps by at most 5e-4 / 40 ~ 1.3e-5
+    assert inverse_sigmoid_decay(23.026, k=10) == pytest.approx(0.5, abs=1.5e-5)
+    assert inverse_sigmoid_decay(100, k=10) == pytest.approx(4.54e-4, rel=1e-3)
     assert inverse_sigmoid_decay(100, k=10) == pytest.approx(10 / (10 + math.exp(10)), rel=1e-12)
 
 
@@ -33,13 +48,29 @@ def test_inverse_sigmoid_matches_formula_and_does_not_overflow():
         assert inverse_sigmoid_decay(10**6, k=1) == 0.0
 
 
+@pytest.mark.parametrize("schedule, formula", [
+    (lambda i: linear_decay(i, k=0.9, c=0.003, eps=0.05), lambda i: max(0.05, 0.9 - 0.003 * i)),
+    (lambda i: linear_decay(i, c=0.01), lambda i: max(0.0, 1.0 - 0.01 * i)),
+    (lambda i: exponential_decay(i, k=0.97), lambda i: 0.97 ** i),
+])
+def test_linear_and_exponential_match_the_paper_formulas(schedule, formula):
+    """Sec. 2.4 of Bengio et al. 2015, evaluated one step at a time in plain Python."""
+    i = np.arange(0, 400)
+    expected = [formula(int(step)) for step in i]
+    np.testing.assert_allclose(schedule(i), expected, rtol=1e-12, atol=1e-15)
+    assert [schedule(int(step)) for step in (0, 37, 399)] == pytest.approx(
+        [formula(0), formula(37), formula(399)], rel=1e-12)
+
+
 def test_exponential_known_value():
+    """PAPERS.md 5.4: k = 0.99 gives eps_100 = 0.366032."""
     assert round(exponential_decay(100, k=0.99), 6) == 0.366032
     assert exponential_decay(0, k=0.5) == 1.0
     np.testing.assert_allclose(exponential_decay([0, 1, 2], k=0.5), [1.0, 0.5, 0.25])
 
 
 def test_linear_known_values():
+    """PAPERS.md 5.4: k = 1, c = 0.001, eps = 0.1 gives 0.5 at 500, the floor 0.1 at 900, 2000."""
     eps = linear_decay([0, 500, 900, 2000], k=1, c=0.001, eps=0.1)
     np.testing.assert_allclose(eps, [1.0, 0.5, 0.1, 0.1])
     assert linear_decay(500, k=1, c=0.001, eps=0.1) == pytest.approx(0.5)
