@@ -16,15 +16,16 @@ import numbers
 
 import numpy as np
 
+from ..errors import input_error
+
 
 def _steps(func, i):
     steps = np.asarray(i)
     if steps.dtype == bool or not (np.issubdtype(steps.dtype, np.integer)
                                    or np.issubdtype(steps.dtype, np.floating)):
-        raise ValueError(f"{func}: `i` must be a training step (int) or an array of steps, "
-                         f"got {i!r}")
+        raise input_error(func, "i", "a training step (int) or an array of steps", repr(i))
     if np.isnan(steps).any() or (steps < 0).any():
-        raise ValueError(f"{func}: `i` must be >= 0 (a training step), got {i!r}")
+        raise input_error(func, "i", "steps >= 0", repr(i))
     return steps.astype(np.float64)
 
 
@@ -34,7 +35,7 @@ def _out(steps, value):
 
 def _number(func, name, value, ok, expected):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not ok(value):
-        raise ValueError(f"{func}: `{name}` must be {expected}, got {value!r}")
+        raise input_error(func, name, expected, repr(value))
     return float(value)
 
 

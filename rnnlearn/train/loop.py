@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ..errors import input_error
 from .history import History
 from .tbptt import check_tbptt, tbptt_windows
 
@@ -176,9 +177,11 @@ def fit(model, loss_fn, train_data, *, steps=None, epochs=None, batch_size=64, l
 def _check_fit_arguments(train_data, steps, epochs, tbptt):
     """Raise ValueError for a run that cannot stop; return ``(k1, k2)`` or None (no TBPTT)."""
     if steps is None and epochs is None:
-        raise ValueError("fit: give `steps` (number of updates) or `epochs` (passes over the data)")
+        raise input_error("fit", ("steps", "epochs"), "one of them: the number of updates or of passes over the data",
+                          "neither")
     if callable(train_data) and not _is_dataset(train_data) and steps is None:
-        raise ValueError("fit: a callable `train_data` is an endless stream; give `steps`")
+        raise input_error("fit", ("train_data", "steps"), "steps with a callable train_data (an endless stream)",
+                          "steps=None")
     return None if tbptt is None else check_tbptt("fit", tbptt)
 
 

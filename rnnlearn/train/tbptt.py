@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from ..errors import input_error
+
 
 def detach_state(state):
     """Detach a recurrent state from the graph: a tensor, ``None`` or a (named) tuple of them.
@@ -26,8 +28,7 @@ def detach_state(state):
         if hasattr(state, "_fields"):  # NamedTuple
             return type(state)(*parts)
         return type(state)(parts)
-    raise ValueError(f"detach_state: a state must be a tensor, None or a tuple of them, "
-                     f"got {type(state).__name__}")
+    raise input_error("detach_state", "state", "a tensor, None or a tuple of them", type(state).__name__)
 
 
 def check_tbptt(func, tbptt):
@@ -35,11 +36,10 @@ def check_tbptt(func, tbptt):
     k1, k2 = (tbptt, tbptt) if isinstance(tbptt, int) else tuple(tbptt)
     for name, k in (("k1", k1), ("k2", k2)):
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise ValueError(f"{func}: `tbptt` must be k or (k1, k2) with positive integers, "
-                             f"got {name}={k!r}")
+            raise input_error(func, "tbptt", "k or (k1, k2) with positive integers", f"{name}={k!r}")
     if k2 < k1:
-        raise ValueError(f"{func}: `tbptt`=(k1, k2) needs k2 >= k1 so that every step's loss "
-                         f"reaches its own input, got k1={k1}, k2={k2}")
+        raise input_error(func, "tbptt", "(k1, k2) with k2 >= k1, so that every step's loss reaches its own input",
+                          f"k1={k1}, k2={k2}")
     return k1, k2
 
 
@@ -79,8 +79,8 @@ def tbptt_windows(model, x, y, *, k1, k2, state=None):
     x (N, T, ...), y (N, T, ...) -> ceil(T / k1) pairs of (N, k, ...).
     """
     if x.dim() < 2 or y.dim() < 2 or x.shape[:2] != y.shape[:2]:
-        raise ValueError("tbptt_windows: `x` and `y` must be batch first with the same (N, T), "
-                         f"got x {tuple(x.shape)} and y {tuple(y.shape)}")
+        raise input_error("tbptt_windows", ("x", "y"), "batch first with the same (N, T)",
+                          f"x {tuple(x.shape)} and y {tuple(y.shape)}")
     T = x.shape[1]
     saved = {0: detach_state(state)}  # block boundary -> detached state there
     for first in range(0, T, k1):

@@ -2,9 +2,9 @@
 
 import pytest
 import torch
+from _torch_testutil import F64, assert_close, randn, randomize
 
 import rnnlearn.torch as rt
-from _torch_testutil import F64, assert_close, randn, randomize
 
 N, S, HQ, HK, A = 3, 5, 4, 6, 7
 

@@ -2,11 +2,11 @@
 
 import pytest
 import torch
+from _torch_testutil import F64, assert_close, randn, randomize, weighted_sum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnnlearn.torch as rt
-from _torch_testutil import F64, assert_close, randn, randomize, weighted_sum
 
 KINDS = [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}), ("LSTMCell", {}), ("GRUCell", {}),
          ("LSTMCell", {"bias": False}), ("GRUCell", {"bias": False})]

@@ -2,11 +2,11 @@
 
 import pytest
 import torch
+from _torch_testutil import randn
 
 from rnnlearn.torch._fused import RNNFunction
 from rnnlearn.torch._fused_gru import GRUFunction
 from rnnlearn.torch._fused_lstm import LSTMFunction
-from _torch_testutil import randn
 
 T, N, D, H = 4, 2, 3, 3
 

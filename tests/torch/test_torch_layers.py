@@ -4,11 +4,11 @@ import warnings
 
 import pytest
 import torch
+from _torch_testutil import F64, assert_close, randn, randomize, weighted_sum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnnlearn.torch as rt
-from _torch_testutil import F64, assert_close, randn, randomize, weighted_sum
 
 KINDS = ["RNN", "LSTM", "GRU"]
 

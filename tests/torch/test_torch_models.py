@@ -1,9 +1,9 @@
 """The course's models: shapes, and reading the final states of a bidirectional RNN correctly."""
 
 import torch
+from _torch_testutil import F64, assert_close, randn, randomize
 
 import rnnlearn.torch as rt
-from _torch_testutil import F64, assert_close, randn, randomize
 
 
 def test_bidirectional_output_last_step_is_not_the_backward_summary():

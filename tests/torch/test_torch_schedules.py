@@ -98,15 +98,15 @@ def test_scalar_in_float_out_array_in_array_out():
 
 
 @pytest.mark.parametrize("call, words", [
-    (lambda: exponential_decay(1, k=1.0), ["exponential_decay", "`k`"]),
-    (lambda: exponential_decay(1, k=0.0), ["exponential_decay", "`k`"]),
-    (lambda: inverse_sigmoid_decay(1, k=0.5), ["inverse_sigmoid_decay", "`k`", ">= 1"]),
-    (lambda: linear_decay(1, c=-0.1), ["linear_decay", "`c`"]),
-    (lambda: linear_decay(1, c=0.1, eps=1.0), ["linear_decay", "`eps`"]),
-    (lambda: linear_decay(1, k=1.5, c=0.1), ["linear_decay", "`k`"]),
-    (lambda: linear_decay(-1, c=0.1), ["linear_decay", "`i`", ">= 0"]),
-    (lambda: exponential_decay("ten", k=0.5), ["exponential_decay", "`i`"]),
-    (lambda: inverse_sigmoid_decay(True, k=2), ["inverse_sigmoid_decay", "`i`"]),
+    (lambda: exponential_decay(1, k=1.0), ["exponential_decay", "argument \'k\'"]),
+    (lambda: exponential_decay(1, k=0.0), ["exponential_decay", "argument \'k\'"]),
+    (lambda: inverse_sigmoid_decay(1, k=0.5), ["inverse_sigmoid_decay", "argument \'k\'", ">= 1"]),
+    (lambda: linear_decay(1, c=-0.1), ["linear_decay", "argument \'c\'"]),
+    (lambda: linear_decay(1, c=0.1, eps=1.0), ["linear_decay", "argument \'eps\'"]),
+    (lambda: linear_decay(1, k=1.5, c=0.1), ["linear_decay", "argument \'k\'"]),
+    (lambda: linear_decay(-1, c=0.1), ["linear_decay", "argument \'i\'", ">= 0"]),
+    (lambda: exponential_decay("ten", k=0.5), ["exponential_decay", "argument \'i\'"]),
+    (lambda: inverse_sigmoid_decay(True, k=2), ["inverse_sigmoid_decay", "argument \'i\'"]),
 ])
 def test_bad_arguments_are_named(call, words):
     with pytest.raises(ValueError) as err:

@@ -2,9 +2,9 @@
 
 import pytest
 import torch
+from _torch_testutil import F64, assert_close
 
 import rnnlearn.torch as rt
-from _torch_testutil import F64, assert_close
 
 V, PAD, SOS, EOS = 9, 0, 1, 2
 

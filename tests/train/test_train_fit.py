@@ -140,9 +140,9 @@ def test_default_device_and_bad_arguments():
     assert default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
     model = AddingLSTM(H=4)
     data = adding_problem(8, 6, seed=0)
-    with pytest.raises(ValueError, match="fit: give `steps`"):
+    with pytest.raises(ValueError, match="fit: arguments 'steps' and 'epochs'"):
         fit(model, nn.functional.mse_loss, data)
-    with pytest.raises(ValueError, match="fit: a callable `train_data`"):
+    with pytest.raises(ValueError, match="fit: arguments 'train_data' and 'steps'"):
         fit(model, nn.functional.mse_loss, lambda i: data, epochs=1)
-    with pytest.raises(ValueError, match="fit: `tbptt`.*k2 >= k1"):
+    with pytest.raises(ValueError, match="fit: argument 'tbptt'.*k2 >= k1"):
         fit(model, nn.functional.mse_loss, data, steps=1, tbptt=(5, 2))
