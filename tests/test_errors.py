@@ -246,7 +246,7 @@ def _raises(path):
             yield node.lineno, ast.unparse(node.exc)
 
 
-@pytest.mark.parametrize("package", ["numpy", "torch", "data"])
+@pytest.mark.parametrize("package", ["numpy", "torch", "data", "train"])
 def test_every_raise_goes_through_the_one_helper(package):
     """No raise ValueError/TypeError by hand, no assert: each bad-input error is built by
     ``input_error`` (or the torch ``shape_error`` that calls it)."""
