@@ -10,19 +10,14 @@ format of ``rnnlearn.errors``. This package imports NumPy only.
 
 from ..errors import InputError
 from .activations import sigmoid, softmax
-from .attention import (AttentionCache, additive_attention_backward,
-                        additive_attention_forward)
-from .gru import (GRUCache, GRUStepCache, gru_backward, gru_forward,
-                  gru_step_backward, gru_step_forward)
-from .layers import (EmbeddingCache, OutputCache, embedding_backward, embedding_forward,
-                     output_backward, output_forward)
+from .attention import AttentionCache, additive_attention_backward, additive_attention_forward
+from .gru import GRUCache, GRUStepCache, gru_backward, gru_forward, gru_step_backward, gru_step_forward
+from .layers import EmbeddingCache, OutputCache, embedding_backward, embedding_forward, output_backward, output_forward
 from .loss import softmax_cross_entropy
-from .lstm import (LSTMCache, LSTMStepCache, lstm_backward, lstm_forward,
-                   lstm_step_backward, lstm_step_forward)
-from .rnn import (RNNCache, RNNStepCache, rnn_backward, rnn_forward,
-                  rnn_step_backward, rnn_step_forward)
+from .lstm import LSTMCache, LSTMStepCache, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from .optim import AdamState, adam_init, adam_step, sgd_step
 from .params import random_params
+from .rnn import RNNCache, RNNStepCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .utils import clip_grad_norm, numerical_gradient, rel_error
 
 __all__ = [

@@ -10,8 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (Sizes, check_array, check_cache, check_optional, check_params,
-                        time_major_hint)
+from ._validate import Sizes, check_array, check_cache, check_optional, check_params, time_major_hint
 from .activations import sigmoid
 
 

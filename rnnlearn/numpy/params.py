@@ -1,6 +1,5 @@
 """Random parameter dicts for a cell, laid out like the matching ``torch.nn`` cell."""
 
-import numpy as np
 
 from ..errors import input_error
 

@@ -19,6 +19,7 @@ from torch import nn
 from ..errors import input_error
 from ._checks import check_last_dim, check_tensor, from_arg, shape_error
 
+
 def init_uniform_(module: nn.Module, hidden_size: int) -> None:
     """PyTorch's recurrent initialisation: every parameter ~ U(-1/sqrt(H), 1/sqrt(H))."""
     bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0

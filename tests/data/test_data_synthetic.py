@@ -3,8 +3,16 @@
 import numpy as np
 import pytest
 
-from rnnlearn.data import (IGNORE_INDEX, InputError, adding_problem, copy_memory, copy_task,
-                           delayed_recall, noisy_sine, reversal_task)
+from rnnlearn.data import (
+    IGNORE_INDEX,
+    InputError,
+    adding_problem,
+    copy_memory,
+    copy_task,
+    delayed_recall,
+    noisy_sine,
+    reversal_task,
+)
 
 
 def same(a, b):

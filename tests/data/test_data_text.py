@@ -7,9 +7,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnlearn.data import (CORPORA, InputError, Vocab, bigram_cross_entropy, char_corpus, char_stream,
-                           encode_batch, lengths_to_mask, pad_batch, split_text, stream_chunks,
-                           train_val_split)
+from rnnlearn.data import (
+    CORPORA,
+    InputError,
+    Vocab,
+    bigram_cross_entropy,
+    char_corpus,
+    char_stream,
+    encode_batch,
+    lengths_to_mask,
+    pad_batch,
+    split_text,
+    stream_chunks,
+    train_val_split,
+)
 
 ALPHABET = "abcdefghij -.,"
 

@@ -12,7 +12,6 @@ import torch
 
 from rnnlearn.numpy import rel_error
 
-
 # name -> (worst array-scale relative error, worst element-wise rel_error) vs PyTorch
 WORST = {}
 
