@@ -1,7 +1,8 @@
-"""Questions of chapter 04_lstm: one LSTM step, forward and backward.
+"""Questions of chapter 04_lstm: one LSTM step, forward and backward, and BPTT over a sequence.
 
-The backward question builds the cache with the *reference* ``lstm_step_forward`` and
-passes it to the learner's backward; the exercise tells the learner its fields.
+The backward questions build the cache with the *reference* forward (``lstm_step_forward``,
+``lstm_forward``) and pass it to the learner's backward; the exercise tells the learner its
+fields.
 """
 
 from __future__ import annotations
@@ -55,3 +56,33 @@ def _lstm_step_backward(ctx):
     fd = FDCase("N=2, D=2, H=2", (dh, dc, lstm_step_forward(*inputs)[2]), inputs,
                 lambda *a: dot(lstm_step_forward(*a)[:2], (dh, dc)))
     return grade_outputs(ctx, outputs, cases, lstm_step_backward, L.step_backward, L.STEP_BACKWARD, fd=fd)
+
+
+@question("lstm_backward", points=4, chapter=CHAPTER,
+          signature="lstm_backward(dh_seq, cache, dh_T=None, dc_T=None)",
+          arg_names=("dh_seq", "cache", "dh_T", "dc_T"),
+          crash_hint="the sequence cache has a field steps, a tuple of step caches; " + CACHE_HINT)
+def _lstm_backward(ctx):
+    from rnnlearn.numpy import lstm_backward, lstm_forward
+
+    cases = []
+    for N, T, D, H, with_final in [(2, 5, 3, 4, False), (3, 4, 2, 3, True), (1, 1, 3, 2, True)]:
+        x, h0, c0, params = _seq_inputs(ctx.rng, N, T, D, H)
+        cache = lstm_forward(x, h0, c0, params)[3]
+        finals = (ctx.rng.normal(size=(N, H)), ctx.rng.normal(size=(N, H))) if with_final else (None, None)
+        label = f"N={N}, T={T}, D={D}, H={H}, dh_T and dc_T {'given' if with_final else 'None'}"
+        cases.append(Case(label, (ctx.rng.normal(size=(N, T, H)), cache) + finals))
+    outputs = (Output("dx", "(N, T, D)"), Output("dh0", "(N, H)"), Output("dc0", "(N, H)"),
+               Output("grads", GRAD_LETTERS))
+    inputs = _seq_inputs(ctx.rng, 1, 3, 2, 2)
+    dh_seq, dh_T, dc_T = ctx.rng.normal(size=(1, 3, 2)), ctx.rng.normal(size=(1, 2)), ctx.rng.normal(size=(1, 2))
+    # L = sum(h_seq * dh_seq) + sum(h_T * dh_T) + sum(c_T * dc_T)
+    fd = FDCase("N=1, T=3, D=2, H=2, dh_T and dc_T given", (dh_seq, lstm_forward(*inputs)[3], dh_T, dc_T),
+                inputs, lambda *a: dot(lstm_forward(*a)[:3], (dh_seq, dh_T, dc_T)))
+    return grade_outputs(ctx, outputs, cases, lstm_backward, L.seq_backward, L.SEQ_BACKWARD, fd=fd)
+
+
+def _seq_inputs(rng, N, T, D, H):
+    """``(x, h0, c0, params)`` for an LSTM over a sequence."""
+    return (rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), rng.normal(0, 0.8, (N, H)),
+            cell_params(rng, D, H, 4))

@@ -83,3 +83,45 @@ def step_backward(dh_next, dc_next, cache, mistake=None):
     grads = {"weight_ih": da.T @ cache.x, "weight_hh": da.T @ cache.h_prev,  # (4H, D), (4H, H)
              "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}  # (4H,)
     return da @ p["weight_ih"], da @ p["weight_hh"], dc_prev, grads
+
+
+SEQ_BACKWARD = {
+    "no_dc_carry": "the cell state's gradient is not carried back in time: the dc entering "
+                   "step t is the dc_prev that step t+1 returned (the path c_{t-1} -> c_t, the "
+                   "one that keeps long-range gradients alive), not only the part coming from h_t.",
+    "no_dh_carry": "the hidden state's gradient is not carried back in time: the dh entering "
+                   "step t is dh_seq[:, t] plus the dh_prev that step t+1 returned.",
+    "grads_overwritten": "the weights are shared by every step, so their gradients are summed "
+                         "over all time steps, not taken from one step.",
+    "ignore_dc_T": "dc_T is ignored: the gradient on the final cell state starts the cell "
+                   "path at the last step (dc = dc_T there; zeros when it is None).",
+    "ignore_dh_T": "dh_T is ignored: it is added to the gradient entering h_T at the last step.",
+    "forward_in_time": "backpropagation through time runs from the last step to the first: "
+                       "step t needs the gradients that step t+1 sends back.",
+    "dh_seq_once": "every step's loss gradient counts: dh_seq[:, t] is added at step t, for "
+                   "every t, not only at the last step.",
+}
+
+
+def seq_backward(dh_seq, cache, dh_T=None, dc_T=None, mistake=None):
+    """``(dx, dh0, dc0, grads)`` of BPTT through an LSTM sequence cache; ``mistake`` from ``SEQ_BACKWARD``.
+
+    Reads only ``cache.steps`` (step caches with the fields above).
+    """
+    steps = cache.steps
+    T = len(steps)
+    zeros = np.zeros_like(steps[-1].h_next)  # (N, H)
+    dh = zeros if dh_T is None or mistake == "ignore_dh_T" else dh_T  # (N, H)
+    dc = zeros if dc_T is None or mistake == "ignore_dc_T" else dc_T  # (N, H)
+    dx = np.zeros(dh_seq.shape[:2] + steps[0].x.shape[1:], dtype=dh_seq.dtype)  # (N, T, D)
+    grads = {k: np.zeros_like(v) for k, v in steps[0].params.items()}
+    order = range(T) if mistake == "forward_in_time" else range(T - 1, -1, -1)
+    for t in order:
+        upstream = dh_seq[:, t] if (mistake != "dh_seq_once" or t == T - 1) else 0 * dh_seq[:, t]
+        carried = 0 * dh if mistake == "no_dh_carry" else dh
+        carried_c = dc if (mistake != "no_dc_carry" or t == T - 1) else 0 * dc
+        # dL/dh_t = dl_t/dh_t + (from step t+1); dL/dc_t comes from step t+1 only
+        dx[:, t], dh, dc, step_grads = step_backward(upstream + carried, carried_c, steps[t])
+        for k, g in step_grads.items():
+            grads[k] = g if mistake == "grads_overwritten" else grads[k] + g
+    return dx, dh, dc, grads
