@@ -8,10 +8,9 @@ only by one product and one sum), the four gate pre-activations are computed fro
 
 from __future__ import annotations
 
-# Chapter 1's colours (face, edge): inputs yellow, hidden state blue, outputs green.
+# Chapter 1's colours (face, edge): inputs yellow, hidden state blue.
 INPUT = ("#fef7e0", "#f9ab00")
 HIDDEN = ("#e8f0fe", "#1a73e8")
-OUTPUT = ("#e6f4ea", "#188038")
 # The cell state gets one more colour of the same palette; gates are neutral grey.
 CELL = ("#fce8e6", "#d93025")
 GATE = ("#f1f3f4", "#5f6368")
@@ -99,11 +98,11 @@ def draw_lstm_cell(ax=None):
     _op(ax, 6.3, 1.35, r"$\times$", GATE)
     _arrow(ax, (6.3, 2.09), (6.3, 1.55))
     _arrow(ax, (gx["o"] + 0.31, gate_y), (6.1, 1.35))
-    _box(ax, 7.4, 1.35, "$h_t$", OUTPUT)
+    _box(ax, 7.4, 1.35, "$h_t$", HIDDEN)
     _arrow(ax, (6.5, 1.35), (7.12, 1.35))
     ax.text(4.9, top + 0.28, r"cell state: $c_t = f_t \odot c_{t-1} + i_t \odot g_t$",
             ha="center", fontsize=9, color=CELL[1])
-    ax.text(6.65, 0.85, r"$h_t = o_t \odot \tanh(c_t)$", ha="center", fontsize=9, color=OUTPUT[1])
+    ax.text(7.1, 0.72, r"$h_t = o_t \odot \tanh(c_t)$", ha="center", fontsize=9, color=HIDDEN[1])
     ax.text(3.4, 0.45, r"each gate: $W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}$, its block",
             ha="center", fontsize=8, color="0.35")
     ax.set(xlim=(-0.2, 7.9), ylim=(-0.25, 3.55), aspect="equal")

@@ -17,7 +17,7 @@ def test_diagram_has_every_symbol_and_the_chapter_1_colours():
     for symbol in ("$x_t$", "$h_{t-1}$", "$c_{t-1}$", "$c_t$", "$h_t$", "$f_t$", "$i_t$", "$g_t$", "$o_t$"):
         assert symbol in texts
     edges = {matplotlib.colors.to_hex(p.get_edgecolor()) for p in ax.patches}
-    assert {lstm_cell.INPUT[1], lstm_cell.HIDDEN[1], lstm_cell.OUTPUT[1], lstm_cell.CELL[1]} <= edges
+    assert {lstm_cell.INPUT[1], lstm_cell.HIDDEN[1], lstm_cell.CELL[1]} <= edges
     plt.close(fig)
 
 
