@@ -12,7 +12,7 @@ A solution notebook marks the code a learner must write between two lines::
 notebooks in a fresh kernel so that their outputs are stored (nbval then checks them).
 """
 
-from .stub import make_exercise, strip_solution_regions
 from .build import build, execute_notebook, write_notebook
+from .stub import make_exercise, strip_solution_regions
 
 __all__ = ["make_exercise", "strip_solution_regions", "build", "execute_notebook", "write_notebook"]

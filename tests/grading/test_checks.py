@@ -43,6 +43,7 @@ CASES = {
     "scaled_orthogonal": _family(vanishing.scaled_orthogonal, vanishing.ORTHOGONAL),
     "lstm_step_forward": _family(lstm.step_forward, lstm.STEP_FORWARD, with_cache=True),
     "lstm_step_backward": _family(lstm.step_backward, lstm.STEP_BACKWARD),
+    "lstm_backward": _family(lstm.seq_backward, lstm.SEQ_BACKWARD),
     "gru_step_forward": _family(gru.step_forward, gru.STEP_FORWARD, with_cache=True),
     "gru_step_backward": _family(gru.step_backward, gru.STEP_BACKWARD),
     "additive_attention_forward": _family(attention.forward, attention.FORWARD, with_cache=True),

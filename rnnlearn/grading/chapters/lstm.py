@@ -1,4 +1,4 @@
-"""Chapter 04_lstm: one LSTM step, forward and backward (PyTorch's gate blocks i, f, g, o).
+"""Chapter 04_lstm: one LSTM step forward and backward, and BPTT over a sequence (gate blocks i, f, g, o).
 
 Every question here with its cases, its reference (``rnnlearn.numpy``) and its
 known-wrong variants (each variant function is right with ``mistake=None`` and
@@ -102,6 +102,48 @@ def step_backward(dh_next, dc_next, cache, mistake=None):
     return da @ p["weight_ih"], da @ p["weight_hh"], dc_prev, grads
 
 
+SEQ_BACKWARD = {
+    "no_dc_carry": "the cell state's gradient is not carried back in time: the dc entering "
+                   "step t is the dc_prev that step t+1 returned (the path c_{t-1} -> c_t, the "
+                   "one that keeps long-range gradients alive), not only the part coming from h_t.",
+    "no_dh_carry": "the hidden state's gradient is not carried back in time: the dh entering "
+                   "step t is dh_seq[:, t] plus the dh_prev that step t+1 returned.",
+    "grads_overwritten": "the weights are shared by every step, so their gradients are summed "
+                         "over all time steps, not taken from one step.",
+    "ignore_dc_T": "dc_T is ignored: the gradient on the final cell state starts the cell "
+                   "path at the last step (dc = dc_T there; zeros when it is None).",
+    "ignore_dh_T": "dh_T is ignored: it is added to the gradient entering h_T at the last step.",
+    "forward_in_time": "backpropagation through time runs from the last step to the first: "
+                       "step t needs the gradients that step t+1 sends back.",
+    "dh_seq_once": "every step's loss gradient counts: dh_seq[:, t] is added at step t, for "
+                   "every t, not only at the last step.",
+}
+
+
+def seq_backward(dh_seq, cache, dh_T=None, dc_T=None, mistake=None):
+    """``(dx, dh0, dc0, grads)`` of BPTT through an LSTM sequence cache; ``mistake`` from ``SEQ_BACKWARD``.
+
+    Reads only ``cache.steps`` (step caches with the fields above).
+    """
+    steps = cache.steps
+    T = len(steps)
+    zeros = np.zeros_like(steps[-1].h_next)  # (N, H)
+    dh = zeros if dh_T is None or mistake == "ignore_dh_T" else dh_T  # (N, H)
+    dc = zeros if dc_T is None or mistake == "ignore_dc_T" else dc_T  # (N, H)
+    dx = np.zeros(dh_seq.shape[:2] + steps[0].x.shape[1:], dtype=dh_seq.dtype)  # (N, T, D)
+    grads = {k: np.zeros_like(v) for k, v in steps[0].params.items()}
+    order = range(T) if mistake == "forward_in_time" else range(T - 1, -1, -1)
+    for t in order:
+        upstream = dh_seq[:, t] if (mistake != "dh_seq_once" or t == T - 1) else 0 * dh_seq[:, t]
+        carried = 0 * dh if mistake == "no_dh_carry" else dh
+        carried_c = dc if (mistake != "no_dc_carry" or t == T - 1) else 0 * dc
+        # dL/dh_t = dl_t/dh_t + (from step t+1); dL/dc_t comes from step t+1 only
+        dx[:, t], dh, dc, step_grads = step_backward(upstream + carried, carried_c, steps[t])
+        for k, g in step_grads.items():
+            grads[k] = g if mistake == "grads_overwritten" else grads[k] + g
+    return dx, dh, dc, grads
+
+
 def _inputs(rng, N, D, H):
     """``(x, h_prev, c_prev, params)`` for one LSTM step."""
     return (rng.normal(size=(N, D)), rng.normal(0, 0.8, (N, H)), rng.normal(0, 0.8, (N, H)),
@@ -138,3 +180,32 @@ def _lstm_step_backward(attempt):
     fd = FDCase("N=2, D=2, H=2", (dh, dc, lstm_step_forward(*inputs)[2]), inputs,
                 lambda *a: dot(lstm_step_forward(*a)[:2], (dh, dc)))
     return grade_outputs(attempt, outputs, cases, lstm_step_backward, step_backward, STEP_BACKWARD, fd=fd)
+
+
+@question("lstm_backward", points=4, chapter=CHAPTER,
+          signature="lstm_backward(dh_seq, cache, dh_T=None, dc_T=None)",
+          arg_names=("dh_seq", "cache", "dh_T", "dc_T"),
+          crash_hint="the sequence cache has a field steps, a tuple of step caches; " + CACHE_HINT)
+def _lstm_backward(attempt):
+    from rnnlearn.numpy import lstm_backward, lstm_forward
+
+    rng, cases = attempt.rng, []
+    for N, T, D, H, with_final in [(2, 5, 3, 4, False), (3, 4, 2, 3, True), (1, 1, 3, 2, True)]:
+        cache = lstm_forward(*_seq_inputs(rng, N, T, D, H))[3]
+        finals = (rng.normal(size=(N, H)), rng.normal(size=(N, H))) if with_final else (None, None)
+        label = f"N={N}, T={T}, D={D}, H={H}, dh_T and dc_T {'given' if with_final else 'None'}"
+        cases.append(Case(label, (rng.normal(size=(N, T, H)), cache) + finals))
+    outputs = (Output("dx", "(N, T, D)"), Output("dh0", "(N, H)"), Output("dc0", "(N, H)"),
+               Output("grads", GRAD_LETTERS))
+    inputs = _seq_inputs(rng, 1, 3, 2, 2)
+    dh_seq, dh_T, dc_T = rng.normal(size=(1, 3, 2)), rng.normal(size=(1, 2)), rng.normal(size=(1, 2))
+    # L = sum(h_seq * dh_seq) + sum(h_T * dh_T) + sum(c_T * dc_T)
+    fd = FDCase("N=1, T=3, D=2, H=2, dh_T and dc_T given", (dh_seq, lstm_forward(*inputs)[3], dh_T, dc_T),
+                inputs, lambda *a: dot(lstm_forward(*a)[:3], (dh_seq, dh_T, dc_T)))
+    return grade_outputs(attempt, outputs, cases, lstm_backward, seq_backward, SEQ_BACKWARD, fd=fd)
+
+
+def _seq_inputs(rng, N, T, D, H):
+    """``(x, h0, c0, params)`` for an LSTM over a sequence."""
+    return (rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), rng.normal(0, 0.8, (N, H)),
+            random_params("lstm", D, H, rng=rng))
