@@ -20,6 +20,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..errors import input_error
 from .cells import LSTMCell, _affine
 
 
@@ -83,8 +84,9 @@ class LSTMVariantCell(LSTMCell):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, *, forget_gate=True,
                  output_gate=True, coupled=False):
         if coupled and not forget_gate:
-            raise ValueError("LSTMVariantCell: coupled=True computes the forget gate as 1 - i, so it needs "
-                             "forget_gate=True; got forget_gate=False")
+            raise input_error("LSTMVariantCell", ("coupled", "forget_gate"),
+                              "forget_gate=True with coupled=True (the forget gate is then 1 - i)",
+                              "forget_gate=False")
         self.forget_gate, self.output_gate, self.coupled = bool(forget_gate), bool(output_gate), bool(coupled)
         super().__init__(input_size, hidden_size, bias, device, dtype)
 
@@ -94,8 +96,8 @@ class LSTMVariantCell(LSTMCell):
 
     def forward(self, x, hx=None):
         if hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
-            raise ValueError("LSTMVariantCell.forward: argument 'hx' must be a tuple (h, c) of two (N, H) "
-                             f"tensors, got {type(hx).__name__}")
+            raise input_error("LSTMVariantCell.forward", "hx", "a tuple (h, c) of two (N, H) tensors",
+                              type(hx).__name__)
         x, (h, c), batched = self._check(x, hx if hx is not None else (None, None), "LSTMVariantCell")
         h, c = lstm_variant_step(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
                                  forget_gate=self.forget_gate, output_gate=self.output_gate, coupled=self.coupled)
@@ -126,8 +128,8 @@ class VariantLSTM(nn.Module):
 
     def forward(self, x, hx=None):
         if x.dim() != 3 or x.shape[2] != self.cell.input_size:
-            raise ValueError(f"VariantLSTM.forward: argument 'x' must be (N, T, D) with "
-                             f"D={self.cell.input_size}; got shape {tuple(x.shape)}")
+            raise input_error("VariantLSTM.forward", "x", f"shape (N, T, D) with D = {self.cell.input_size}",
+                              f"shape {tuple(x.shape)}", fixed=[("D", self.cell.input_size, "argument 'input_size'")])
         state = None if hx is None else (hx[0][0], hx[1][0])
         outputs = []
         for t in range(x.shape[1]):
@@ -160,6 +162,6 @@ def init_forget_bias_(module: nn.Module, value: float = 1.0) -> nn.Module:
                     p[H:2 * H] = value if name.startswith("bias_ih") else 0.0
                     found = True
     if not found:
-        raise ValueError(f"init_forget_bias_: argument 'module' holds no LSTM with biases (bias_ih*, "
-                         f"bias_hh* of shape (4H,)); got {type(module).__name__}")
+        raise input_error("init_forget_bias_", "module", "an LSTM with biases (bias_ih*, bias_hh* of shape (4H,))",
+                          type(module).__name__)
     return module
