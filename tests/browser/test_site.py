@@ -15,6 +15,7 @@ from .conftest import SITE, open_visit, source_of, toc_pages
 
 PAGES = toc_pages()
 CHAPTERS = [p for p in PAGES if re.fullmatch(r"book/\d\d_\w+\.html", p)]
+NOTEBOOK_PAGES = [p for p in PAGES if source_of(p).suffix == ".ipynb"]
 MATH_PAGES = [p for p in PAGES if (SITE / p).exists() and 'class="math notranslate' in (SITE / p).read_text()]
 
 
@@ -50,6 +51,7 @@ def _inspect(v):
             caption: Boolean(img.closest('figure') && img.closest('figure').querySelector('figcaption')),
         })),
         downloads: Array.from(document.querySelectorAll('.dropdown-download-buttons a'), a => a.href),
+        launches: Array.from(document.querySelectorAll('.dropdown-launch-buttons a'), a => a.href),
     })""")
     facts.update(mathjax=mathjax, outside=list(v.outside), failed=list(v.failed),
                  console_errors=list(v.console_errors))
@@ -130,7 +132,7 @@ def test_search_finds_lstm(visit):
     assert any("01_rnn_equations" in h for h in hits), f"chapter 1 discusses the LSTM; hits: {hits}"
 
 
-@pytest.mark.parametrize("path", CHAPTERS)
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_download_button_offers_the_notebook(report, path):
     notebooks = [href for href in report(path)["downloads"] if href.endswith(".ipynb")]
     assert len(notebooks) == 1, f"{path}: the download menu offers {report(path)['downloads']}"
@@ -139,6 +141,17 @@ def test_download_button_offers_the_notebook(report, path):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code and "".join(code[0]["source"]).startswith("# Colab or Binder: install rnnlearn"), \
         "the downloaded notebook starts with the install cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
+def test_launch_buttons_open_this_notebook_in_colab_and_binder(report, path):
+    """Links only (nothing is requested): Colab and Binder, both for this page's notebook."""
+    notebook = path.removesuffix(".html") + ".ipynb"
+    launches = report(path)["launches"]
+    colab = [u for u in launches if u.startswith("https://colab.research.google.com/github/")]
+    binder = [u for u in launches if u.startswith("https://mybinder.org/v2/gh/")]
+    assert len(colab) == 1 and colab[0].endswith("/" + notebook), f"{path}: {launches}"
+    assert len(binder) == 1 and binder[0].endswith("urlpath=tree/" + notebook), f"{path}: {launches}"
 
 
 def test_sidebar_lists_every_page_in_order(visit):
