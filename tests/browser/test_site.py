@@ -1,8 +1,8 @@
 """Every page of the built book, opened in headless Chromium with the network blocked.
 
 What a reader meets: pages that load with nothing missing, rendered math, images with
-alt text, interactive figures that respond, a working search, the notebook download and
-the chapters in order in the sidebar. Run after ``make book-strict`` (``make test`` does).
+alt text, interactive figures that respond, a working search, the notebook download, the
+Colab and Binder buttons, and the chapters in order in the sidebar. Run after ``make book-strict`` (``make test`` does).
 """
 
 import json
