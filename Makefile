@@ -1,6 +1,7 @@
 # rnnlearn: two commands for everything (see README.md).
 #   make book   build the HTML book into _build/html (executes every chapter)
 #   make test   ruff + unit tests + nbval on exercises/solutions + the book with warnings as errors
+#               + the browser suite on that build (headless Chromium, network blocked)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,11 +12,13 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # compares the figure outputs a notebook stores.)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup book test lint unit notebooks book-strict exercises lab bench clean
+.PHONY: help setup book book-learner test test-fast lint unit notebooks book-strict browser exercises lab bench clean
 
 help:
 	@echo "make book       build the book into _build/html"
-	@echo "make test       run every test (unit, nbval, strict book build)"
+	@echo "make test       run every test (unit, nbval, strict book build, browser suite)"
+	@echo "make test-fast  the same without the browser suite"
+	@echo "make book-learner  the book without the Solutions part, into _build/learner"
 	@echo "make exercises  regenerate exercises/ from solutions/ and execute both"
 	@echo "make lab        JupyterLab on the notebooks"
 	@echo "make bench      speed ratios against torch.nn"
@@ -37,8 +40,17 @@ book: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# A learner-only book (for a graded class): the table of contents without its Solutions part.
+book-learner: $(STAMP)
+	mkdir -p _build
+	$(BIN)/python -c "import yaml; toc = yaml.safe_load(open('_toc.yml')); \
+	toc['parts'] = [p for p in toc['parts'] if p['caption'] != 'Solutions']; \
+	yaml.safe_dump(toc, open('_build/_toc_learner.yml', 'w'), sort_keys=False)"
+	$(BIN)/jupyter-book build . --toc _build/_toc_learner.yml --path-output _build/learner --keep-going
+	@echo "The learner book is at file://$(abspath _build/learner/_build/html/index.html)"
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval exercises solutions \
@@ -47,13 +59,19 @@ notebooks: $(STAMP)
 book-strict: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: lint unit notebooks book-strict
+# The built site in headless Chromium (Debian's `chromium`; .ci/run installs it), network blocked.
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+
+test: lint unit notebooks book-strict browser
+
+test-fast: lint unit notebooks book-strict
 
 exercises: $(STAMP)
 	$(BIN)/rnnlearn exercises build
 
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check jupyterlab==4.6.6
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check jupyterlab==4.6.6 jupyterlab-myst==2.7.0
 	$(BIN)/jupyter lab
 
 bench: $(STAMP)

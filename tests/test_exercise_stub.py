@@ -59,3 +59,11 @@ def test_make_exercise_clears_outputs_and_keeps_the_rest():
     assert ex.cells[0].source == "# Title"
     assert ex.cells[1].outputs == [] and ex.cells[1].execution_count is None
     assert nb.cells[1].source == SOLVED, "the solution notebook must not be modified"
+
+
+def test_solutions_title_becomes_exercises_title():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Solutions: RNN equations\n\nText."),
+                                         nbformat.v4.new_markdown_cell("# Solutions: not a title")])
+    ex = make_exercise(nb)
+    assert ex.cells[0].source == "# Exercises: RNN equations\n\nText."
+    assert ex.cells[1].source == "# Solutions: not a title", "only the first Markdown cell is the title"

@@ -28,13 +28,14 @@ def test_console_script_is_installed():
 
 
 @pytest.mark.parametrize("module, forbidden", [
-    ("rnnlearn.numpy", ("torch", "matplotlib", "rnnlearn.grading", "rnnlearn.cli")),
-    ("rnnlearn.torch", ("rnnlearn.grading", "rnnlearn.cli", "rnnlearn.exercises")),
-    ("rnnlearn.data", ("rnnlearn.grading", "rnnlearn.cli", "rnnlearn.exercises")),
-    ("rnnlearn.train", ("rnnlearn.grading", "rnnlearn.cli", "rnnlearn.exercises")),
+    ("rnnlearn.numpy", ("torch", "matplotlib", "rnnlearn.grading", "rnnlearn.cli", "rnnlearn.viz")),
+    ("rnnlearn.torch", ("rnnlearn.grading", "rnnlearn.cli", "rnnlearn.exercises", "rnnlearn.viz")),
+    ("rnnlearn.data", ("rnnlearn.grading", "rnnlearn.cli", "rnnlearn.exercises", "rnnlearn.viz")),
+    ("rnnlearn.train", ("rnnlearn.grading", "rnnlearn.cli", "rnnlearn.exercises", "rnnlearn.viz")),
+    ("rnnlearn.viz", ("rnnlearn.grading", "rnnlearn.cli", "rnnlearn.exercises")),
 ])
 def test_layers_point_one_way(module, forbidden):
-    """rnnlearn.numpy needs NumPy alone; the core never imports the grader or the CLI."""
+    """rnnlearn.numpy needs NumPy alone; the core never imports the grader, the CLI or the figures."""
     code = f"import sys, {module}; print(' '.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr

@@ -7,6 +7,7 @@ import pathlib
 import nbformat
 from nbclient import NotebookClient
 
+from .install_cell import repository_url, stamp_install_cell
 from .stub import make_exercise
 
 KERNEL = "python3"
@@ -39,21 +40,37 @@ def write_notebook(nb: nbformat.NotebookNode, path: pathlib.Path) -> None:
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
+def stamp_chapters(root: pathlib.Path, url: str, *, log=print) -> list[pathlib.Path]:
+    """Give every ``book/NN_topic.ipynb`` the install cell for ``url``; return the paths changed."""
+    changed = []
+    for chapter in sorted((root / "book").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(chapter, as_version=4)
+        if stamp_install_cell(nb, url):
+            log(f"install cell updated in {chapter}")
+            write_notebook(tidy(nb), chapter)
+            changed.append(chapter)
+    return changed
+
+
 def build(root: pathlib.Path = pathlib.Path("."), *, names: list[str] | None = None,
           execute: bool = True, log=print) -> list[pathlib.Path]:
     """Regenerate every ``exercises/NN_topic.ipynb`` from ``solutions/NN_topic.ipynb``.
 
-    With ``execute`` (the default), both notebooks are executed in fresh kernels and
-    written with their outputs, which nbval compares in ``make test``.
-    Returns the paths written.
+    First the guarded-install cell (:mod:`rnnlearn.exercises.install_cell`) is made the
+    first code cell of every chapter in ``book/`` (sources only: chapters are stored
+    without outputs) and of every solution. With ``execute`` (the default), both notebooks
+    are then executed in fresh kernels and written with their outputs, which nbval
+    compares in ``make test``. Returns the paths written.
     """
     solutions, exercises = root / "solutions", root / "exercises"
     exercises.mkdir(exist_ok=True)
-    written = []
+    url = repository_url(root)
+    written = stamp_chapters(root, url, log=log)
     for solution_path in sorted(solutions.glob("*.ipynb")):
         if names and solution_path.stem not in names:
             continue
         solution = nbformat.read(solution_path, as_version=4)
+        stamp_install_cell(solution, url)
         exercise = make_exercise(solution)
         exercise_path = exercises / solution_path.name
         if execute:

@@ -11,6 +11,8 @@ BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?:[ \t]*:[ \t]*(?P<hi
 END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
 DEFAULT_HINT = "Replace this line with your code."
 MARKDOWN_STUB = "_Write your answer here._"
+# A solution notebook is titled "# Solutions: topic"; its exercise "# Exercises: topic".
+SOLUTIONS_TITLE = re.compile(r"^#[ \t]+Solutions:")
 
 
 class SolutionMarkerError(ValueError):
@@ -51,8 +53,14 @@ def _stub(begin: re.Match, cell_type: str) -> str:
 
 
 def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return the exercise notebook for a solution notebook: regions stubbed, outputs cleared."""
+    """Return the exercise notebook for a solution notebook: regions stubbed, outputs cleared.
+
+    The title "# Solutions: topic" of the first Markdown cell becomes "# Exercises: topic".
+    """
     exercise = copy.deepcopy(solution)
+    title = next((cell for cell in exercise.cells if cell.cell_type == "markdown"), None)
+    if title is not None:
+        title.source = SOLUTIONS_TITLE.sub("# Exercises:", title.source, count=1)
     for index, cell in enumerate(exercise.cells):
         if cell.cell_type in ("code", "markdown"):
             cell.source = strip_solution_regions(cell.source, cell_type=cell.cell_type, where=f"cell {index}")

@@ -1,5 +1,15 @@
-"""Figures the chapters draw with Matplotlib (imported lazily: no drawing on import)."""
+"""Figures the chapters share (Matplotlib only; the core packages never import this one).
 
+- :mod:`rnnlearn.viz.colors`: the colours of inputs, states and outputs (chapter 1's).
+- :mod:`rnnlearn.viz.diagrams`: the unrolled RNN and its input/output configurations.
+- :mod:`rnnlearn.viz.animation`: interactive figures that work in the static book.
+- :mod:`rnnlearn.viz.lstm_cell`: the LSTM cell diagram (chapter 4).
+"""
+
+from .animation import animate
+from .colors import ARROW, INPUT_EDGE, INPUT_FACE, OUTPUT_EDGE, OUTPUT_FACE, STATE_EDGE, STATE_FACE
+from .diagrams import CONFIGURATIONS, draw_configurations, draw_unrolled
 from .lstm_cell import draw_lstm_cell
 
-__all__ = ["draw_lstm_cell"]
+__all__ = ["animate", "draw_configurations", "draw_unrolled", "draw_lstm_cell", "CONFIGURATIONS",
+           "ARROW", "INPUT_EDGE", "INPUT_FACE", "OUTPUT_EDGE", "OUTPUT_FACE", "STATE_EDGE", "STATE_FACE"]
