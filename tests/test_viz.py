@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 import pytest  # noqa: E402
 
 from rnnlearn import viz  # noqa: E402
+from rnnlearn.viz.diagrams import CONFIGURATIONS  # noqa: E402
 
 
 def _face_colors(fig):
@@ -29,7 +30,7 @@ def test_unrolled_diagram_has_one_column_per_step_in_the_course_colours():
 
 def test_configurations_panel_per_configuration():
     fig = viz.draw_configurations()
-    assert [ax.get_title() for ax in fig.axes] == [c[0] for c in viz.CONFIGURATIONS]
+    assert [ax.get_title() for ax in fig.axes] == [c[0] for c in CONFIGURATIONS]
     # many-to-one: four states, four inputs, one output
     counts = {}
     for patch in fig.axes[2].patches:

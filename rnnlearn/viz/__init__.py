@@ -8,8 +8,8 @@
 
 from .animation import animate
 from .colors import ARROW, INPUT_EDGE, INPUT_FACE, OUTPUT_EDGE, OUTPUT_FACE, STATE_EDGE, STATE_FACE
-from .diagrams import CONFIGURATIONS, draw_configurations, draw_unrolled
+from .diagrams import draw_configurations, draw_unrolled
 from .lstm_cell import draw_lstm_cell
 
-__all__ = ["animate", "draw_configurations", "draw_unrolled", "draw_lstm_cell", "CONFIGURATIONS",
+__all__ = ["animate", "draw_configurations", "draw_unrolled", "draw_lstm_cell",
            "ARROW", "INPUT_EDGE", "INPUT_FACE", "OUTPUT_EDGE", "OUTPUT_FACE", "STATE_EDGE", "STATE_FACE"]

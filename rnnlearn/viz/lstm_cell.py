@@ -8,9 +8,11 @@ only by one product and one sum), the four gate pre-activations are computed fro
 
 from __future__ import annotations
 
+from .colors import INPUT_EDGE, INPUT_FACE, STATE_EDGE, STATE_FACE
+
 # Chapter 1's colours (face, edge): inputs yellow, hidden state blue.
-INPUT = ("#fef7e0", "#f9ab00")
-HIDDEN = ("#e8f0fe", "#1a73e8")
+INPUT = (INPUT_FACE, INPUT_EDGE)
+HIDDEN = (STATE_FACE, STATE_EDGE)
 # The cell state gets one more colour of the same palette; gates are neutral grey.
 CELL = ("#fce8e6", "#d93025")
 GATE = ("#f1f3f4", "#5f6368")
