@@ -96,8 +96,8 @@ def kernel_argv(*, scratch, control, build, limits: Limits, sandbox: bool) -> tu
     python = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     if not sandbox:
         return python, env
-    box = ["bwrap", *_system_binds(), "--tmpfs", "/tmp",  # first: the binds below may lie in /tmp
-           "--ro-bind", str(build), str(build), "--ro-bind", str(control), str(control),
+    box = ["bwrap", "--tmpfs", "/tmp",  # first: every bind below may lie in /tmp (the environment too)
+           *_system_binds(), "--ro-bind", str(build), str(build), "--ro-bind", str(control), str(control),
            "--bind", str(scratch), str(scratch),
            "--proc", "/proc", "--dev", "/dev",
            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
