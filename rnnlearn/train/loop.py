@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import itertools
 import math
 import time
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from ..errors import input_error
 from .history import History
 from .tbptt import check_tbptt, tbptt_windows
+
+if importlib.util.find_spec("ipywidgets") is None:
+    # tqdm.auto would warn (printing this file's path into every notebook that trains) and fall back
+    # to text anyway; the book is built without ipywidgets.
+    from tqdm import tqdm
+else:
+    from tqdm.auto import tqdm
 
 
 def default_device():
@@ -130,7 +137,7 @@ def fit(model, loss_fn, train_data, *, steps=None, epochs=None, batch_size=64, l
     device : str or torch.device, optional
         Default: CUDA when available, else CPU. The model is moved there.
     progress : bool
-        Show a tqdm progress bar (a widget in Jupyter, text in a terminal).
+        Show a tqdm progress bar (a widget in Jupyter when ipywidgets is installed, text otherwise).
     desc : str
         Label of the progress bar.
 
