@@ -40,13 +40,14 @@ CASES = {
     "tbptt_backward": _family(bptt.tbptt, bptt.TBPTT),
     "hidden_grad_norms": _family(vanishing.hidden_grad_norms, vanishing.NORMS),
     "vanishing_condition": _family(vanishing.vanishing_condition, vanishing.CONDITION),
-    "scaled_orthogonal": _family(vanishing.scaled_orthogonal, vanishing.ORTHOGONAL),
+    "recurrent_init": _family(vanishing.recurrent_init, vanishing.INIT),
     "lstm_step_forward": _family(lstm.step_forward, lstm.STEP_FORWARD, with_cache=True),
     "lstm_step_backward": _family(lstm.step_backward, lstm.STEP_BACKWARD),
     "lstm_backward": _family(lstm.seq_backward, lstm.SEQ_BACKWARD),
     "gru_step_forward": _family(gru.step_forward, gru.STEP_FORWARD, with_cache=True),
     "gru_step_backward": _family(gru.step_backward, gru.STEP_BACKWARD),
     "additive_attention_forward": _family(attention.forward, attention.FORWARD, with_cache=True),
+    "char_rnn_loss_grads": _family(bptt.char_rnn_loss_grads, bptt.CHAR_RNN),
 }
 
 

@@ -20,6 +20,7 @@ from rnnlearn.numpy import random_params
 
 from ..finite_differences import FDCase, dot
 from ..registry import question
+from ..result import Part
 from ..scoring import Case, Output, grade_outputs
 
 CHAPTER = "02_bptt"
@@ -262,3 +263,112 @@ def _tbptt_backward(attempt):
     return grade_outputs(attempt, outputs, cases, tbptt, tbptt, TBPTT)
 
 
+CHAR_RNN = {
+    "no_recurrent": "your BPTT drops the recurrent term (the dh that step t+1 sends back to step t): "
+                    "the model learns what one character says about the next (a bigram), no more.",
+    "per_tensor": "you clipped each array by its own norm; clip the gradient of the whole model "
+                  "with one global norm (your clip_grad_norm on all seven arrays together).",
+    "no_clip": "the gradient is not clipped: pass all seven gradients through your clip_grad_norm "
+               "with max_norm.",
+    "rnn_only_clip": "only the RNN's four arrays were clipped; the norm is taken over the whole "
+                     "model, embedding and output layer included.",
+    "h0_ignored": "h0 is ignored: the state carried in from the previous chunk is where this "
+                  "chunk starts (truncated BPTT carries the state, not the gradient).",
+    "no_embedding_grad": "the embedding gets no gradient: backpropagate dx from your rnn_backward "
+                         "into the table (embedding_backward).",
+}
+# The trained part: Alice's first 20,000 characters, 100 Adam updates on 64 streams x 8 steps.
+# The reference beat the bigram by 0.26 to 0.31 nats over seeds 0-4 (closing note of issue 17).
+CHAR_TRAIN = dict(train_chars=20_000, val_start=100_000, val_chars=4_000, D=16, H=48, N=64,
+                  seq_len=8, updates=100, lr=2e-2, max_norm=1.0, margin=0.15, seed=0)
+
+
+def char_rnn_loss_grads(params, x_ids, y_ids, h0, max_norm, mistake=None):
+    """``(loss, grads, h_T)`` of the character model; ``mistake`` from ``CHAR_RNN``."""
+    from rnnlearn.numpy import (
+        embedding_backward,
+        embedding_forward,
+        output_backward,
+        output_forward,
+        rnn_forward,
+        softmax_cross_entropy,
+    )
+    from rnnlearn.numpy.char_rnn import PARTS, split_params
+
+    emb, rnn, out = split_params(params)
+    x, emb_cache = embedding_forward(x_ids, emb)  # (N, T, D)
+    h_start = 0 * h0 if mistake == "h0_ignored" else h0
+    h_seq, h_T, rnn_cache = rnn_forward(x, h_start, rnn)  # (N, T, H)
+    logits, out_cache = output_forward(h_seq, out)  # (N, T, V)
+    loss, dlogits = softmax_cross_entropy(logits, y_ids)
+    dh_seq, d_out = output_backward(dlogits, out_cache)  # (N, T, H)
+    dx, _, d_rnn = seq_backward(dh_seq, rnn_cache, None, "no_recurrent" if mistake == "no_recurrent" else None)
+    d_emb = embedding_backward(dx, emb_cache)
+    if mistake == "no_embedding_grad":
+        d_emb = {"weight": 0 * d_emb["weight"]}
+    grads = {f"{part}.{k}": g for part, d in zip(PARTS, (d_emb, d_rnn, d_out)) for k, g in d.items()}
+    if mistake == "rnn_only_clip":
+        rnn_keys = [k for k in grads if k.startswith("rnn.")]
+        clipped, _ = clip({k: grads[k] for k in rnn_keys}, max_norm)
+        return loss, {**grads, **clipped}, h_T
+    if mistake != "no_clip":
+        grads, _ = clip(grads, max_norm, "per_tensor" if mistake == "per_tensor" else None)
+    return loss, grads, h_T
+
+
+def char_rnn_trained(loss_grads):
+    """``(validation loss, bigram loss)`` after training with ``loss_grads`` (settings ``CHAR_TRAIN``)."""
+    from rnnlearn.data import char_corpus, char_stream
+    from rnnlearn.data.baselines import bigram_cross_entropy
+    from rnnlearn.numpy.char_rnn import char_rnn_loss, char_rnn_params, train_char_rnn
+
+    s = CHAR_TRAIN
+    corpus = char_corpus("alice")
+    ids = np.array(corpus.vocab.encode(corpus.text))
+    train, val = ids[:s["train_chars"]], ids[s["val_start"]:s["val_start"] + s["val_chars"]]
+    params = char_rnn_params(len(corpus.vocab), s["D"], s["H"], rng=np.random.default_rng(s["seed"]))
+    params, _ = train_char_rnn(loss_grads, params, char_stream(train, s["N"]), seq_len=s["seq_len"],
+                               updates=s["updates"], lr=s["lr"], max_norm=s["max_norm"])
+    return char_rnn_loss(params, char_stream(val, 8)), bigram_cross_entropy(train, val, len(corpus.vocab))
+
+
+CHAR_LETTERS = {"embedding.weight": "(V, D)", "rnn.weight_ih": "(H, D)", "rnn.weight_hh": "(H, H)",
+                "rnn.bias_ih": "(H,)", "rnn.bias_hh": "(H,)", "output.weight": "(V, H)", "output.bias": "(V,)"}
+
+
+@question("char_rnn_loss_grads", points=5, chapter=CHAPTER,
+          signature="char_rnn_loss_grads(params, x_ids, y_ids, h0, max_norm)",
+          arg_names=("params", "x_ids", "y_ids", "h0", "max_norm"),
+          crash_hint="split_params(params) gives the embedding, rnn and output dicts; the grads "
+                     "dict has the seven keys of params.")
+def _char_rnn_loss_grads(attempt):
+    from rnnlearn.numpy.char_rnn import char_rnn_loss_grads as reference
+    from rnnlearn.numpy.char_rnn import char_rnn_params
+
+    rng, cases = attempt.rng, []
+    # max_norm tiny, large (no clipping happens), tiny with T = 1
+    for N, T, V, D, H, max_norm in [(2, 5, 7, 3, 4, 0.02), (3, 4, 6, 4, 5, 100.0), (1, 1, 5, 2, 3, 0.01)]:
+        params = char_rnn_params(V, D, H, rng=rng, scale=0.5)
+        x_ids, y_ids = rng.integers(0, V, (N, T)), rng.integers(0, V, (N, T))
+        label = f"N={N}, T={T}, V={V}, D={D}, H={H}, max_norm={max_norm}"
+        cases.append(Case(label, (params, x_ids, y_ids, rng.normal(0, 0.8, (N, H)), max_norm)))
+    outputs = (Output("loss", "float"), Output("grads", CHAR_LETTERS), Output("h_T", "(N, H)"))
+    parts = grade_outputs(attempt, outputs, cases, reference, char_rnn_loss_grads, CHAR_RNN)
+    return parts[:-1] + [_trained_part(attempt), parts[-1]]
+
+
+def _trained_part(attempt):
+    """Train the character model with the answer and compare with the bigram baseline."""
+    from ..answer import AnswerCrashed
+
+    s = CHAR_TRAIN
+    name = f"trained ({s['updates']} Adam updates): validation loss below the bigram's - {s['margin']}"
+    try:
+        val, bigram = char_rnn_trained(attempt.call)
+    except (AnswerCrashed, ValueError, TypeError, IndexError, KeyError) as exc:
+        return Part(name, 1, False, f"training with your function failed: {exc}")
+    if not np.isfinite(val) or val > bigram - s["margin"]:
+        return Part(name, 1, False, f"validation loss {val:.3f} nats per character after training, the bigram "
+                                    f"baseline's is {bigram:.3f}: your model should beat it by at least "
+                                    f"{s['margin']}.")
+    return Part(name, 1, True)

@@ -1,4 +1,4 @@
-"""Chapter 03_vanishing_gradients: Jacobian norms, Pascanu's condition, orthogonal init.
+"""Chapter 03_vanishing_gradients: Jacobian norms, Pascanu's condition, an initialisation.
 
 Every question here with its cases, its reference and its known-wrong variants (each
 variant function is right with ``mistake=None`` and reproduces one classic mistake
@@ -15,7 +15,6 @@ import numpy as np
 
 from rnnlearn.numpy import random_params
 
-from ..compare import diagnose
 from ..registry import question
 from ..result import Part
 from ..scoring import Case, Output, grade_outputs
@@ -75,26 +74,62 @@ def vanishing_condition(W_hh, nonlinearity, mistake=None):
     return sigma, gamma, bool(guaranteed)
 
 
-ORTHOGONAL = {
-    "no_rho": "W^T W is the identity: you returned Q itself; scale it, W = rho * Q.",
-    "rho_squared": "W^T W = rho^4 I: you scaled by rho**2; W = rho * Q gives W^T W = rho^2 I.",
-    "not_orthogonal": "the columns are not orthonormal (a Gaussian matrix is not orthogonal); "
-                      "take Q from np.linalg.qr of a Gaussian matrix.",
-    "global_rng": "two calls with the same seed gave different matrices: draw from "
-                  "np.random.default_rng(seed), not from the global np.random.",
+INIT = {
+    "torch_default": "sigma_max is above 1, yet the gradient vanished: most directions still shrink "
+                     "(PyTorch's default U(-1/sqrt(H), 1/sqrt(H)) has a spectral radius of about 0.58, "
+                     "and exercise 1 measured the decay). Look for a matrix that keeps the length of "
+                     "every vector.",
+    "small": "every singular value of your W_hh is far below 1, so Pascanu's condition holds and "
+             "vanishing is guaranteed (exercise 2). Which matrices have all their singular values 1?",
+    "too_large": "every singular value is well above 1: a step backwards stretches the gradient, and "
+                 "over 50 steps it explodes. Scale the matrix down to singular values near 1.",
+    "unscaled_gaussian": "N(0, 1) entries give singular values up to about 2 sqrt(H): the gradient "
+                         "explodes. A random matrix needs entries of variance 1/H, or better, an "
+                         "orthogonal matrix.",
 }
+# The gradient ||dh_T/dh_1|| must stay within [1e-3, 1e3] over T = 50 steps (median of 5 sequences).
+INIT_T, INIT_BAND, INIT_SIZES = 50, (1e-3, 1e3), (32, 64)
 
 
-def scaled_orthogonal(H, rho, seed, mistake=None):
-    """``rho * Q`` with ``Q`` a random orthogonal (H, H) matrix; ``mistake`` from ``ORTHOGONAL``."""
-    rng = np.random.default_rng() if mistake == "global_rng" else np.random.default_rng(seed)
-    A = rng.normal(size=(H, H))  # (H, H)
-    if mistake == "not_orthogonal":
-        return rho * A / np.sqrt(H)
-    Q, R = np.linalg.qr(A)  # Q orthogonal
+def recurrent_init(H, seed, mistake=None):
+    """A W_hh that keeps gradients alive (a random orthogonal matrix); ``mistake`` from ``INIT``."""
+    rng = np.random.default_rng(seed)
+    if mistake == "torch_default":
+        return rng.uniform(-1 / np.sqrt(H), 1 / np.sqrt(H), (H, H))
+    if mistake == "small":
+        return rng.normal(0, 0.01, (H, H))
+    if mistake == "unscaled_gaussian":
+        return rng.normal(0, 1, (H, H))
+    Q, R = np.linalg.qr(rng.normal(size=(H, H)))  # (H, H), Q^T Q = I
     Q = Q * np.sign(np.diag(R))  # a uniformly (Haar) distributed Q
-    scale = {"no_rho": 1.0, "rho_squared": rho ** 2}.get(mistake, rho)
-    return scale * Q  # (H, H)
+    return 3 * Q if mistake == "too_large" else Q
+
+
+def init_gradient_norms(W_hh, rng, T=INIT_T, n=5):
+    """``||dh_T/dh_1||_2`` of a tanh RNN with this ``W_hh`` on ``n`` adding-problem sequences.
+
+    ``W_ih`` and both biases are drawn like PyTorch's defaults, U(-1/sqrt(H), 1/sqrt(H)).
+    """
+    from rnnlearn.data import adding_problem
+    from rnnlearn.numpy import rnn_forward
+
+    H, bound = W_hh.shape[0], 1 / np.sqrt(W_hh.shape[0])
+    norms = []
+    for _ in range(n):
+        params = {"weight_ih": rng.uniform(-bound, bound, (H, 2)), "weight_hh": W_hh,
+                  "bias_ih": rng.uniform(-bound, bound, H), "bias_hh": rng.uniform(-bound, bound, H)}
+        x, _ = adding_problem(1, T, seed=int(rng.integers(1 << 30)))
+        _, _, cache = rnn_forward(x.astype(np.float64), np.zeros((1, H)), params)
+        norms.append(hidden_grad_norms(cache, [T - 1])[0])
+    return np.array(norms)
+
+
+def _init_hint(W, median):
+    """The hint of ``INIT`` that describes this matrix, from its singular values."""
+    sigma = np.linalg.svd(W, compute_uv=False)
+    if median < INIT_BAND[0]:
+        return INIT["small"] if sigma[0] < 1 else INIT["torch_default"]
+    return INIT["unscaled_gaussian"] if sigma[0] > 4 else INIT["too_large"]
 
 
 def torch_grad_norms(cache, ks):
@@ -154,42 +189,29 @@ def _vanishing_condition(attempt):
     return grade_outputs(attempt, outputs, cases, vanishing_condition, vanishing_condition, CONDITION)
 
 
-def _orthogonality_problem(W, H, rho):
-    """Why ``W`` is not ``rho`` times an orthogonal (H, H) float64 matrix, or ''."""
-    if not isinstance(W, np.ndarray):
-        return f"expected a NumPy array (H, H); got {type(W).__name__}."
-    if W.shape != (H, H) or W.dtype != np.float64:
-        return f"shape {W.shape} and dtype {W.dtype}, expected (H, H) = {(H, H)} float64."
-    if not np.allclose(W.T @ W, rho ** 2 * np.eye(H), atol=1e-8):
-        return "W^T W differs from rho^2 I."
-    return ""
-
-
-@question("scaled_orthogonal", points=2, chapter=CHAPTER, signature="scaled_orthogonal(H, rho, seed)",
-          arg_names=("H", "rho", "seed"))
-def _scaled_orthogonal(attempt):
-    seed = int(attempt.rng.integers(1 << 30))
-    problem = ""
-    for H, rho in [(6, 0.9), (1, 1.1), (5, 1.0)]:
-        W = attempt.call(H, rho, seed)
-        problem = _orthogonality_problem(W, H, rho)
-        if problem:
-            hint = diagnose(W, [(h, lambda m=m, H=H, rho=rho: scaled_orthogonal(H, rho, seed, m))
-                                for m, h in ORTHOGONAL.items() if m != "global_rng"])
-            problem += f" (case H={H}, rho={rho})" + (f" Hint: {hint}" if hint else "")
+@question("recurrent_init", points=3, chapter=CHAPTER, signature="recurrent_init(H, seed)",
+          arg_names=("H", "seed"))
+def _recurrent_init(attempt):
+    rng, problem, seeded = attempt.rng, "", ""
+    seed = int(rng.integers(1 << 30))
+    for H in INIT_SIZES:
+        W = attempt.call(H, seed)
+        if not (isinstance(W, np.ndarray) and W.shape == (H, H) and W.dtype == np.float64
+                and np.all(np.isfinite(W))):
+            shape = W.shape if isinstance(W, np.ndarray) else type(W).__name__
+            problem = f"expected a finite float64 array (H, H) = {(H, H)}; got {shape}."
             break
-        # ||W^k||_2 = rho^k exactly: the reason this matrix is the chapter's instrument
-        if not np.isclose(np.linalg.norm(np.linalg.matrix_power(W, 50), 2), rho ** 50, rtol=1e-6):
-            problem = f"||W^50||_2 differs from rho^50 (case H={H}, rho={rho})."
+        norms = init_gradient_norms(W, rng)
+        median = float(np.median(norms))
+        if not INIT_BAND[0] <= median <= INIT_BAND[1]:
+            low, high = INIT_BAND
+            problem = (f"with H = {H}, ||dh_T/dh_1|| over T = {INIT_T} steps has median {median:.1e} over "
+                       f"{len(norms)} sequences; it should stay between {low:g} and {high:g}. "
+                       f"Hint: {_init_hint(W, median)}")
             break
-    same = attempt.call(6, 0.9, seed)
-    other = attempt.call(6, 0.9, seed + 1)
-    seeded = ""
-    if not (isinstance(same, np.ndarray) and isinstance(W, np.ndarray) and same.shape == (6, 6)):
-        seeded = "not scored until the matrix has the right shape."
-    elif not np.array_equal(same, attempt.call(6, 0.9, seed)):
-        seeded = ORTHOGONAL["global_rng"]
-    elif np.array_equal(same, other):
-        seeded = "different seeds gave the same matrix: the seed must choose the matrix."
-    parts = [Part("rho * orthogonal", 1, not problem, problem), Part("seeded", 1, not seeded, seeded)]
-    return parts + [attempt.mutation_part(not problem)]
+        if not np.array_equal(W, attempt.call(H, seed)):
+            seeded = "two calls with the same seed gave different matrices: draw from np.random.default_rng(seed)."
+    name = f"gradient survives {INIT_T} steps"
+    return [Part(name, 2, not problem, problem), Part("same seed, same matrix", 1, not problem and not seeded,
+                                                        seeded or ("not scored until the gradient survives"
+                                                                   if problem else ""))]
