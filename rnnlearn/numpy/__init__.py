@@ -11,6 +11,7 @@ format of ``rnnlearn.errors``. This package imports NumPy only.
 from ..errors import InputError
 from .activations import sigmoid, softmax
 from .attention import AttentionCache, additive_attention_backward, additive_attention_forward
+from .char_rnn import char_rnn_loss, char_rnn_loss_grads, char_rnn_params, split_params, train_char_rnn
 from .gru import GRUCache, GRUStepCache, gru_backward, gru_forward, gru_step_backward, gru_step_forward
 from .layers import EmbeddingCache, OutputCache, embedding_backward, embedding_forward, output_backward, output_forward
 from .loss import softmax_cross_entropy
@@ -36,4 +37,5 @@ __all__ = [
     "sgd_step", "AdamState", "adam_init", "adam_step",
     "clip_grad_norm", "numerical_gradient", "rel_error",
     "random_params",
+    "char_rnn_params", "split_params", "char_rnn_loss_grads", "char_rnn_loss", "train_char_rnn",
 ]
