@@ -198,3 +198,16 @@ def test_fresh_cases_still_diagnose_every_mistake(seed):
         assert check(qid, right, seed=seed).passed
         for mistake, answer in wrong.items():
             assert hints[mistake] in check(qid, answer, seed=seed).feedback, (qid, mistake, seed)
+
+
+def test_char_rnn_training_part_fails_a_model_that_cannot_learn():
+    # the embedding never learns: the trained model stays above the bigram baseline
+    r = check("char_rnn_loss_grads", CASES["char_rnn_loss_grads"][1]["no_embedding_grad"])
+    trained = [line for line in r.feedback.splitlines() if line.lstrip().startswith("trained")]
+    assert trained and "should beat it" in trained[0], str(r)
+
+
+def test_recurrent_init_accepts_the_identity_and_refuses_float32():
+    assert check("recurrent_init", lambda H, seed: np.eye(H)).passed
+    r = check("recurrent_init", lambda H, seed: np.eye(H, dtype=np.float32))
+    assert not r.passed and "float64" in r.feedback, str(r)
