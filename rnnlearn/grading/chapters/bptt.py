@@ -1,4 +1,4 @@
-"""Chapter 02_bptt: backward passes, clipping and truncated BPTT.
+"""Chapter 02_bptt: backward passes, clipping, truncated BPTT, and a character model trained with them.
 
 Every question here with its cases, its reference and its known-wrong variants (each
 variant function is right with ``mistake=None`` and reproduces one classic mistake
@@ -6,6 +6,10 @@ otherwise). Backward questions build the cache with the *reference* forward
 (``rnnlearn.numpy``) and pass it to the learner's backward; the exercise tells the
 learner its fields. Only the caches' documented fields are read (``x, h_prev, h_next,
 params`` for a step, ``steps`` for a sequence).
+
+``char_rnn_loss_grads`` is graded twice: against the reference on small inputs, then by
+training a model with the answer (``CHAR_TRAIN``) and comparing its validation loss
+with the bigram baseline.
 
 Truncated BPTT(k, k): time is split into consecutive chunks of ``k`` steps (the last may
 be shorter), full BPTT runs inside each chunk, no gradient crosses a chunk boundary,
