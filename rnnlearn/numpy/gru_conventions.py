@@ -2,7 +2,7 @@
 
 Three GRUs share one parameter layout (``torch.nn.GRUCell``: row blocks r, z, n):
 
-- **PyTorch / cuDNN** (:func:`rnnlearn.numpy.gru_step_forward`): the reset gate multiplies
+- **PyTorch / cuDNN** (``rnnlearn.numpy.gru_step_forward``): the reset gate multiplies
   ``W_hn h + b_hn``, *after* the product; z keeps the old state.
 - **Cho et al. 2014** (Keras ``reset_after=False``): the reset gate multiplies ``h`` *before*
   ``W_hn``. A different function: no change of weights turns one into the other in general.
