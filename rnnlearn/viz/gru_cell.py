@@ -53,7 +53,7 @@ def draw_gru_cell(ax=None):
     # the reset gate multiplies W_hn h_{t-1} + b_hn, then the tanh adds W_in x_t + b_in
     _op(ax, 4.3, gate_y, r"$\times$", GATE)
     _arrow(ax, (4.3, bus), (4.3, gate_y - 0.2))
-    ax.text(4.38, 0.95, r"$W_{hn} h_{t-1} + b_{hn}$", fontsize=7, color="0.35")
+    ax.text(4.3, 0.5, r"$W_{hn} h_{t-1} + b_{hn}$", ha="center", fontsize=7, color="0.35")
     _arrow(ax, (gx["r"] + 0.31, gate_y), (4.1, gate_y))
     _box(ax, gx["n"], gate_y, r"$\tanh$", GATE, w=0.62, fontsize=10, round_=False)
     _arrow(ax, (4.5, gate_y), (gx["n"] - 0.31, gate_y))
@@ -68,7 +68,8 @@ def draw_gru_cell(ax=None):
     _arrow(ax, (gx["n"] + 0.2, top), (7.12, top), HIDDEN[1], 2.5)
     _arrow(ax, (gx["z"], gate_y + 0.21), (gx["z"], top - 0.2))
     # (1 - z) * n joins the sum
-    _op(ax, 3.6, 2.2, "$1-$", GATE)
+    _op(ax, 3.6, 2.2, "", GATE)
+    ax.text(3.6, 2.2, "$1-$", ha="center", va="center", fontsize=8, zorder=4)
     _arrow(ax, (gx["z"], 2.2), (3.4, 2.2))
     _op(ax, gx["n"], 2.2, r"$\times$", GATE)
     _arrow(ax, (3.8, 2.2), (gx["n"] - 0.2, 2.2))
@@ -76,9 +77,9 @@ def draw_gru_cell(ax=None):
     _arrow(ax, (gx["n"], 2.4), (gx["n"], top - 0.2))
     ax.text(4.0, top + 0.28, r"hidden state: $h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$",
             ha="center", fontsize=9, color=HIDDEN[1])
-    ax.text(3.6, -0.15, r"each gate: $W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}$, its block "
+    ax.text(3.6, -0.5, r"each gate: $W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}$, its block "
             r"(for $n_t$: $W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})$)",
             ha="center", fontsize=7.5, color="0.35")
-    ax.set(xlim=(-0.2, 7.9), ylim=(-0.35, 3.55), aspect="equal")
+    ax.set(xlim=(-0.2, 7.9), ylim=(-0.65, 3.55), aspect="equal")
     ax.axis("off")
     return ax
