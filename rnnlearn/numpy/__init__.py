@@ -11,8 +11,10 @@ format of ``rnnlearn.errors``. This package imports NumPy only.
 from ..errors import InputError
 from .activations import sigmoid, softmax
 from .attention import AttentionCache, additive_attention_backward, additive_attention_forward
+from .budget import cell_param_count, hidden_size_for_budget
 from .char_rnn import char_rnn_loss, char_rnn_loss_grads, char_rnn_params, split_params, train_char_rnn
 from .gru import GRUCache, GRUStepCache, gru_backward, gru_forward, gru_step_backward, gru_step_forward
+from .gru_conventions import flip_update_gate, gru_convention_step
 from .layers import EmbeddingCache, OutputCache, embedding_backward, embedding_forward, output_backward, output_forward
 from .loss import softmax_cross_entropy
 from .lstm import LSTMCache, LSTMStepCache, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
@@ -38,4 +40,5 @@ __all__ = [
     "clip_grad_norm", "numerical_gradient", "rel_error",
     "random_params",
     "char_rnn_params", "split_params", "char_rnn_loss_grads", "char_rnn_loss", "train_char_rnn",
+    "gru_convention_step", "flip_update_gate", "cell_param_count", "hidden_size_for_budget",
 ]

@@ -4,6 +4,7 @@
 - :mod:`rnnlearn.viz.diagrams`: the unrolled RNN and its input/output configurations.
 - :mod:`rnnlearn.viz.animation`: interactive figures that work in the static book.
 - :mod:`rnnlearn.viz.lstm_cell`: the LSTM cell diagram (chapter 4).
+- :mod:`rnnlearn.viz.gru_cell`: the GRU cell diagram (chapter 5).
 """
 
 from .animation import animate
@@ -13,3 +14,7 @@ from .lstm_cell import draw_lstm_cell
 
 __all__ = ["animate", "draw_configurations", "draw_unrolled", "draw_lstm_cell",
            "ARROW", "INPUT_EDGE", "INPUT_FACE", "OUTPUT_EDGE", "OUTPUT_FACE", "STATE_EDGE", "STATE_FACE"]
+
+from .gru_cell import draw_gru_cell  # noqa: E402  (chapter 5)
+
+__all__ += ["draw_gru_cell"]

@@ -48,6 +48,8 @@ CASES = {
     "gru_step_backward": _family(gru.step_backward, gru.STEP_BACKWARD),
     "additive_attention_forward": _family(attention.forward, attention.FORWARD, with_cache=True),
     "char_rnn_loss_grads": _family(bptt.char_rnn_loss_grads, bptt.CHAR_RNN),
+    "gru_backward": _family(gru.seq_backward, gru.SEQ_BACKWARD),
+    "flip_update_gate": _family(gru.flip, gru.FLIP),
 }
 
 

@@ -1,4 +1,5 @@
-"""Chapter 05_gru: one GRU step in PyTorch's convention, forward and backward.
+"""Chapter 05_gru: one GRU step in PyTorch's convention, forward and backward, BPTT over a
+sequence, and porting weights between the two update conventions.
 
 Every question here with its cases, its reference (``rnnlearn.numpy``) and its
 known-wrong variants (each variant function is right with ``mistake=None`` and
@@ -141,3 +142,106 @@ def _gru_step_backward(attempt):
     fd = FDCase("N=2, D=2, H=3", (dh, gru_step_forward(*inputs)[1]), inputs,
                 lambda *a: dot(gru_step_forward(*a)[:1], (dh,)))
     return grade_outputs(attempt, outputs, cases, gru_step_backward, step_backward, STEP_BACKWARD, fd=fd)
+
+
+SEQ_BACKWARD = {
+    "no_dh_carry": "the hidden state's gradient is not carried back in time: the dh entering "
+                   "step t is dh_seq[:, t] plus the dh_prev that step t+1 returned.",
+    "no_direct_path": "the carried gradient misses the direct path h_{t-1} -> h_t: through "
+                      "h_t = ... + z * h_{t-1} every step passes dh * z straight back (the leaky "
+                      "integrator's path, the one that keeps long-range gradients alive).",
+    "grads_overwritten": "the weights are shared by every step, so their gradients are summed "
+                         "over all time steps, not taken from one step.",
+    "ignore_dh_T": "dh_T is ignored: it is added to the gradient entering h_T at the last step.",
+    "forward_in_time": "backpropagation through time runs from the last step to the first: "
+                       "step t needs the gradient that step t+1 sends back.",
+    "dh_seq_once": "every step's loss gradient counts: dh_seq[:, t] is added at step t, for "
+                   "every t, not only at the last step.",
+}
+
+
+def seq_backward(dh_seq, cache, dh_T=None, mistake=None):
+    """``(dx, dh0, grads)`` of BPTT through a GRU sequence cache; ``mistake`` from ``SEQ_BACKWARD``.
+
+    Reads only ``cache.steps`` (step caches with the fields above).
+    """
+    steps = cache.steps
+    T = len(steps)
+    zeros = np.zeros_like(steps[-1].h_next)  # (N, H)
+    dh = zeros if dh_T is None or mistake == "ignore_dh_T" else dh_T  # (N, H)
+    dx = np.zeros(dh_seq.shape[:2] + steps[0].x.shape[1:], dtype=dh_seq.dtype)  # (N, T, D)
+    grads = {k: np.zeros_like(v) for k, v in steps[0].params.items()}
+    step_mistake = "no_direct_path" if mistake == "no_direct_path" else None
+    for t in range(T) if mistake == "forward_in_time" else range(T - 1, -1, -1):
+        upstream = dh_seq[:, t] if (mistake != "dh_seq_once" or t == T - 1) else 0 * dh_seq[:, t]
+        carried = 0 * dh if mistake == "no_dh_carry" else dh
+        # dL/dh_t = dl_t/dh_t + (gradient from step t+1)
+        dx[:, t], dh, step_grads = step_backward(upstream + carried, steps[t], step_mistake)
+        for k, g in step_grads.items():
+            grads[k] = g if mistake == "grads_overwritten" else grads[k] + g
+    return dx, dh, grads
+
+
+def _seq_inputs(rng, N, T, D, H):
+    """``(x, h0, params)`` for a GRU over a sequence."""
+    return rng.normal(size=(N, T, D)), rng.normal(0, 0.8, (N, H)), random_params("gru", D, H, rng=rng)
+
+
+@question("gru_backward", points=4, chapter=CHAPTER, signature="gru_backward(dh_seq, cache, dh_T=None)",
+          arg_names=("dh_seq", "cache", "dh_T"),
+          crash_hint="the sequence cache has a field steps, a tuple of step caches; " + CACHE_HINT)
+def _gru_backward(attempt):
+    from rnnlearn.numpy import gru_backward, gru_forward
+
+    rng, cases = attempt.rng, []
+    for N, T, D, H, with_final in [(2, 5, 3, 4, False), (3, 4, 2, 3, True), (1, 1, 3, 2, True)]:
+        cache = gru_forward(*_seq_inputs(rng, N, T, D, H))[2]
+        final = rng.normal(size=(N, H)) if with_final else None
+        label = f"N={N}, T={T}, D={D}, H={H}, dh_T {'given' if with_final else 'None'}"
+        cases.append(Case(label, (rng.normal(size=(N, T, H)), cache, final)))
+    outputs = (Output("dx", "(N, T, D)"), Output("dh0", "(N, H)"), Output("grads", GRAD_LETTERS))
+    inputs = _seq_inputs(rng, 1, 3, 2, 2)
+    dh_seq, dh_T = rng.normal(size=(1, 3, 2)), rng.normal(size=(1, 2))
+    # L = sum(h_seq * dh_seq) + sum(h_T * dh_T)
+    fd = FDCase("N=1, T=3, D=2, H=2, dh_T given", (dh_seq, gru_forward(*inputs)[2], dh_T),
+                inputs, lambda *a: dot(gru_forward(*a)[:2], (dh_seq, dh_T)))
+    return grade_outputs(attempt, outputs, cases, gru_backward, seq_backward, SEQ_BACKWARD, fd=fd)
+
+
+FLIP = {
+    "weights_only": "the biases must flip too: z = sigma(W_iz x + b_iz + W_hz h + b_hz), and "
+                    "1 - z = sigma(-(that whole sum)), so b_iz and b_hz change sign as well.",
+    "input_side_only": "the hidden side must flip too: both weight_hh and bias_hh feed z, so "
+                       "negate their z rows as well as those of weight_ih and bias_ih.",
+    "first_block": "the z rows are the second block [H, 2H): PyTorch's row blocks are r, z, n, "
+                   "so rows [0, H) belong to the reset gate.",
+    "one_minus": "1 - z is not sigma(1 - a): use 1 - sigma(a) = sigma(-a), so negate the z "
+                 "rows instead of subtracting them from 1.",
+    "all_blocks": "only the update gate changes convention: negating r or n rows computes a "
+                  "different reset gate and candidate.",
+}
+
+
+def flip(params, mistake=None):
+    """Negate the z rows of every parameter; ``mistake`` from ``FLIP``."""
+    H = params["weight_hh"].shape[1]
+    rows = slice(0, H) if mistake == "first_block" else slice(None) if mistake == "all_blocks" \
+        else slice(H, 2 * H)
+    skip = {"weights_only": ("bias_ih", "bias_hh"), "input_side_only": ("weight_hh", "bias_hh")}.get(mistake, ())
+    out = {}
+    for key, value in params.items():
+        value = np.array(value, copy=True)
+        if key not in skip:
+            # sigma(-a) = 1 - sigma(a)
+            value[rows] = 1 - value[rows] if mistake == "one_minus" else -value[rows]
+        out[key] = value
+    return out
+
+
+@question("flip_update_gate", points=2, chapter=CHAPTER, signature="flip_update_gate(params)",
+          arg_names=("params",), crash_hint=LAYOUT)
+def _flip_update_gate(attempt):
+    from rnnlearn.numpy import flip_update_gate
+
+    cases = [Case(f"D={D}, H={H}", (random_params("gru", D, H, rng=attempt.rng),)) for _, D, H in SIZES]
+    return grade_outputs(attempt, (Output("params", GRAD_LETTERS),), cases, flip_update_gate, flip, FLIP)
