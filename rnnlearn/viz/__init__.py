@@ -4,6 +4,8 @@
 - :mod:`rnnlearn.viz.diagrams`: the unrolled RNN and its input/output configurations.
 - :mod:`rnnlearn.viz.animation`: interactive figures that work in the static book.
 - :mod:`rnnlearn.viz.lstm_cell`: the LSTM cell diagram (chapter 4).
+- :mod:`rnnlearn.viz.bptt`: the two gradient paths of BPTT and the TBPTT(k1, k2) windows (chapter 2).
+- :mod:`rnnlearn.viz.activations`: tanh and its derivative, saturation (chapter 3).
 """
 
 from .animation import animate
@@ -13,3 +15,8 @@ from .lstm_cell import draw_lstm_cell
 
 __all__ = ["animate", "draw_configurations", "draw_unrolled", "draw_lstm_cell",
            "ARROW", "INPUT_EDGE", "INPUT_FACE", "OUTPUT_EDGE", "OUTPUT_FACE", "STATE_EDGE", "STATE_FACE"]
+
+from .activations import draw_tanh_saturation, saturation_point  # noqa: E402
+from .bptt import draw_gradient_paths, draw_tbptt_windows, tbptt_spans  # noqa: E402
+
+__all__ += ["draw_gradient_paths", "draw_tbptt_windows", "tbptt_spans", "draw_tanh_saturation", "saturation_point"]
