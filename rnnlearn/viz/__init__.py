@@ -17,6 +17,6 @@ __all__ = ["animate", "draw_configurations", "draw_unrolled", "draw_lstm_cell",
            "ARROW", "INPUT_EDGE", "INPUT_FACE", "OUTPUT_EDGE", "OUTPUT_FACE", "STATE_EDGE", "STATE_FACE"]
 
 from .activations import draw_tanh_saturation, saturation_point  # noqa: E402
-from .bptt import draw_gradient_paths, draw_tbptt_windows, tbptt_spans  # noqa: E402
+from .bptt import draw_gradient_paths, draw_tbptt_windows  # noqa: E402
 
-__all__ += ["draw_gradient_paths", "draw_tbptt_windows", "tbptt_spans", "draw_tanh_saturation", "saturation_point"]
+__all__ += ["draw_gradient_paths", "draw_tbptt_windows", "draw_tanh_saturation", "saturation_point"]

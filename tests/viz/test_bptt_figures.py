@@ -37,7 +37,7 @@ def test_spans_are_the_windows_fit_walks(T, k1, k2):
         assert model.calls[-1][2]
         walked.append((start, int(target[0, 0]), int(target[0, -1]) + 1))
         assert torch.equal(output[0].long(), target[0])  # the outputs yielded are the new steps
-    assert viz.tbptt_spans(T, k1, k2) == walked
+    assert viz.bptt.tbptt_spans(T, k1, k2) == walked
     assert len(walked) == math.ceil(T / k1)
 
 
@@ -47,7 +47,7 @@ def test_windows_figure_one_panel_per_config_one_row_per_update():
     for ax, (k1, k2) in zip(fig.axes, [(5, 5), (5, 10)]):
         assert f"TBPTT({k1}, {k2})" in ax.get_title()
         bars = [(p.get_x(), p.get_x() + p.get_width()) for p in ax.patches]
-        spans = viz.tbptt_spans(20, k1, k2)
+        spans = viz.bptt.tbptt_spans(20, k1, k2)
         # two bars per update: reached-but-no-loss [start, first), losses [first, end)
         assert bars == [b for s, f, e in spans for b in ((s, f), (f, e))]
         assert ax.get_xlabel()
@@ -87,7 +87,7 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="draw_gradient_paths: argument 'T'"):
         viz.draw_gradient_paths(T=1, t=1)
     with pytest.raises(ValueError, match="tbptt_spans: arguments 'k1' and 'k2'"):
-        viz.tbptt_spans(10, 4, 2)
+        viz.bptt.tbptt_spans(10, 4, 2)
     with pytest.raises(ValueError, match="draw_tbptt_windows: argument 'configs'"):
         viz.draw_tbptt_windows(10, [])
     with pytest.raises(ValueError, match="saturation_point: argument 'slope'"):
