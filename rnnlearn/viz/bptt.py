@@ -7,6 +7,7 @@ Each function draws a new figure and returns it; nothing is shown or saved here.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
 from ..errors import input_error
 from .colors import ARROW, INPUT_EDGE, INPUT_FACE, OUTPUT_EDGE, OUTPUT_FACE, STATE_EDGE, STATE_FACE
@@ -64,7 +65,7 @@ def draw_gradient_paths(T: int = 4, t: int = 2) -> plt.Figure:
     ax.annotate("", (t + 1.2, 0.88), (T + 0.45, 0.88), arrowprops=dict(gradient, color=CARRIED, alpha=0.35))
     ax.text(t, 2.55, f"$dh_{t}$ = red + blue", ha="center", fontsize=10)
     ax.set(xlim=(-0.5, T + 0.6), ylim=(-0.5, 2.8), xticks=range(T + 1), xlabel="time step",
-           title=f"Two paths carry the gradient into $h_{t}$: its own loss and every later step")
+           title=f"Two paths carry the gradient into $h_{t}$")
     ax.set_yticks([0, 1, 2], ["input", "hidden state", "loss"])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
@@ -141,6 +142,9 @@ def draw_tbptt_windows(T: int = 32, configs=((8, 8), (8, 16))) -> plt.Figure:
         ax.set(xlim=(0, T), xlabel="time step", title=f"TBPTT({k1}, {k2}): update every {k1}, "
                                                      f"backpropagate {k2}")
         ax.title.set_fontsize(9)
+    axes[0][0].legend(handles=[Patch(fc=OUTPUT_EDGE, label="steps whose losses the update uses"),
+                               Patch(fc=STATE_FACE, ec=STATE_EDGE, label="earlier steps its gradient reaches")],
+                      loc="lower left", fontsize=7)
     axes[0][0].set(ylim=(rows - 0.5, -0.5), ylabel="update", yticks=range(rows),
                    yticklabels=[str(r + 1) for r in range(rows)])
     fig.tight_layout()
