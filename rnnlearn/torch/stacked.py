@@ -1,9 +1,17 @@
 """Many small LSTMs trained as one: M independent models, parameters stacked along a leading axis.
 
 Seeds and variants of one experiment (an ablation, a seed study) are M separate LSTMs that
-see batches of the same shape. Run one at a time, each pays the Python time loop; stacked,
-the loop runs once and every step is a batched matrix product (``torch.baddbmm``) over the
-M models. Model ``m`` is exactly the single LSTM with parameters ``weight_ih[m]`` ...: no
+see batches of the same shape. Run one at a time, each variant pays a Python time loop with
+autograd (``VariantLSTM``); stacked, the loop runs once and every step is a batched matrix
+product (``torch.baddbmm``) over the M models.
+
+Speed (``benchmarks/bench_stacked_lstm.py``, CPU, one thread): against M ``VariantLSTM``
+runs the stack is several times faster; against M runs of ``torch.nn.LSTM``, whose time
+loop is C++, it is *slower* at the sizes of chapter 4 (the work there is in the arithmetic,
+not in the per-step overhead that stacking removes). Use it for variants, or where a
+single training loop over M models is simpler.
+
+Model ``m`` is exactly the single LSTM with parameters ``weight_ih[m]`` ...: no
 number is shared between models, and the gradient of ``sum_m loss_m`` with respect to
 model m's parameters is the gradient of ``loss_m`` alone. With an element-wise optimiser
 (SGD, Adam) and :func:`clip_grad_norm_per_model_` instead of a global clip, training the

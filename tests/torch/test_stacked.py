@@ -113,3 +113,25 @@ def test_bad_input_is_reported():
         StackedLSTM(2, D, H, forget_gate=[True, False, True])
     with pytest.raises(InputError, match="load_models"):
         stack.load_models([torch.nn.LSTM(D, H)])
+
+
+def test_training_the_stack_with_adam_is_training_each_model():
+    refs = [randomize(torch.nn.LSTM(D, H, batch_first=True, dtype=F64), seed) for seed in (3, 4)]
+    stack = StackedLSTM(2, D, H, dtype=F64).load_models(refs)
+    opt_stack = torch.optim.Adam(stack.parameters(), lr=0.05)
+    opts = [torch.optim.Adam(r.parameters(), lr=0.05) for r in refs]
+    for step in range(3):
+        x = randn(2, N, T, D, seed=20 + step, requires_grad=False)  # a different batch per model
+        opt_stack.zero_grad()
+        out, _ = stack(x)
+        out[:, :, -1].pow(2).sum().backward()  # the sum of the two models' losses
+        clip_grad_norm_per_model_(list(stack.parameters()), 0.1)
+        opt_stack.step()
+        for m, (ref, opt) in enumerate(zip(refs, opts)):
+            opt.zero_grad()
+            ref(x[m])[0][:, -1].pow(2).sum().backward()
+            torch.nn.utils.clip_grad_norm_(ref.parameters(), 0.1)
+            opt.step()
+    for m, ref in enumerate(refs):
+        for name, value in stack.model_state_dict(m).items():
+            assert_close(value, ref.state_dict()[name], f"model {m}: {name} after 3 Adam steps")
