@@ -7,21 +7,23 @@ Usage::
 
 One repeat times a forward and backward of all M models both ways, interleaved (stack,
 M x torch.nn.LSTM, stack, ...), so load from other processes hits both alike; the ratio
-of the medians is printed. The default sizes are chapter 4's adding-problem LSTM (the
-ablation trains 4 variants x 3 seeds = 12 of them). Also times the variant stack (no
+of the medians is printed. The default sizes are chapter 4's adding-problem LSTM; its
+ablation is ``--M 15 --T 20 --N 32 --H 16``. Also times the variant stack (no
 forget gate, no output gate, coupled, mixed) and M ``VariantLSTM`` runs (autograd through
 a Python step loop) for comparison. CPU only. Times are CPU seconds of this process
 (``time.process_time``), which a loaded shared machine inflates far less than wall time.
 
-Measured on the course's shared 2-core machine under load (one thread, torch 2.13 CPU),
-per forward + backward of all 12 models:
+Measured on the course's shared 2-core machine (load about 2, one thread, torch 2.13 CPU),
+CPU time per forward + backward of all M models:
 
-- T=50 N=64 D=2 H=32: 12 x torch.nn.LSTM 97 ms; StackedLSTM 207 ms (2.1x); with the four
-  variants 227 ms (2.3x); 12 x VariantLSTM 393 ms (4.0x).
-- T=50 N=32 D=2 H=16: 39 ms; 64 ms (1.6x); 62 ms (1.6x); 292 ms (7.5x).
+- M=12 T=50 N=64 D=2 H=32 (chapter 4's adding-problem LSTM): 12 x torch.nn.LSTM 87 ms;
+  StackedLSTM 213 ms (2.45x); with four variants 222 ms (2.56x); 12 x VariantLSTM 360 ms (4.1x).
+- M=12 T=50 N=32 H=16: 41 ms; 61 ms (1.5x); 63 ms (1.5x); 287 ms (7.1x).
+- M=15 T=20 N=32 H=16 (chapter 4's ablation): 26 ms; 27 ms (1.01x); 26 ms (0.97x); 163 ms (6.2x).
 
-So at these sizes the stack loses to torch.nn.LSTM's C++ loop and wins against the Python
-loop of VariantLSTM by 2-5x: it is the fast path for variants, not for the plain LSTM.
+So the stack runs variants about as fast as torch.nn.LSTM runs the plain cell at the
+ablation's size (6x faster than VariantLSTM's Python loop), and loses to torch.nn.LSTM's
+C++ loop for plain LSTMs as the models grow: it is the fast path for variants.
 """
 
 from __future__ import annotations

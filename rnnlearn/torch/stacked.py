@@ -7,9 +7,9 @@ product (``torch.baddbmm``) over the M models.
 
 Speed (``benchmarks/bench_stacked_lstm.py``, CPU, one thread): against M ``VariantLSTM``
 runs the stack is several times faster; against M runs of ``torch.nn.LSTM``, whose time
-loop is C++, it is *slower* at the sizes of chapter 4 (the work there is in the arithmetic,
-not in the per-step overhead that stacking removes). Use it for variants, or where a
-single training loop over M models is simpler.
+loop is C++, it is about as fast for small models (chapter 4's ablation) and *slower* for
+bigger ones (the work there is in the arithmetic, not in the per-step overhead that
+stacking removes). Use it for variants, or where one training loop over M models is simpler.
 
 Model ``m`` is exactly the single LSTM with parameters ``weight_ih[m]`` ...: no
 number is shared between models, and the gradient of ``sum_m loss_m`` with respect to
