@@ -11,6 +11,8 @@
   ``rnnlearn.schedules``).
 - ``models.py``: ``RNNTextClassifier``, ``LSTMClassifier``, ``GRURegressor``,
   ``BiLSTMSequenceClassifier``, ``final_hidden``.
+- ``stacked.py``: ``StackedLSTM``, M independent LSTMs (variants per model) trained in one
+  pass, and ``clip_grad_norm_per_model_`` (imported from ``rnnlearn.torch.stacked``).
 
 Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of ``rnnlearn.errors``.
 """

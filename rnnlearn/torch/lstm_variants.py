@@ -108,7 +108,8 @@ class VariantLSTM(nn.Module):
     """One batch-first LSTM layer built from an :class:`LSTMVariantCell` stepped through time.
 
     Autograd through the step loop (slower than ``rnnlearn.torch.LSTM``, fine for small
-    ablations). Parameters are the cell's: ``cell.weight_ih`` ... .
+    ablations; :class:`rnnlearn.torch.stacked.StackedLSTM` trains many variants and seeds in
+    one pass, with a hand-written backward). Parameters are the cell's: ``cell.weight_ih`` ... .
 
     Parameters
     ----------
