@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
 from ..errors import input_error
-from .colors import ARROW, INPUT_EDGE, INPUT_FACE, OUTPUT_EDGE, OUTPUT_FACE, STATE_EDGE, STATE_FACE
+from .colors import ARROW, OUTPUT_EDGE, STATE_EDGE, STATE_FACE
+from .diagrams import unrolled_grid
 
 LOCAL = "#d62728"  # the gradient of the step's own loss
 CARRIED = "#1f77b4"  # the gradient carried back from the future
@@ -43,18 +44,7 @@ def draw_gradient_paths(T: int = 4, t: int = 2) -> plt.Figure:
     if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t < T:
         raise input_error("draw_gradient_paths", "t", f"an integer with 1 <= t < T = {T}", repr(t))
     fig, ax = plt.subplots(figsize=(7, 3.0))
-    style = dict(ha="center", va="center", fontsize=11)
-    box = dict(boxstyle="round,pad=0.35", fc=STATE_FACE, ec=STATE_EDGE)
-    forward = dict(arrowstyle="->", color=ARROW, lw=1)
-    ax.text(0, 1, "$h_0$", bbox=dict(box, fc="white"), **style)
-    for s in range(1, T + 1):
-        ax.text(s, 0, f"$x_{s}$", bbox=dict(box, fc=INPUT_FACE, ec=INPUT_EDGE), **style)
-        ax.text(s, 1, f"$h_{s}$", bbox=box, **style)
-        ax.text(s, 2, f"$\\ell_{s}$", bbox=dict(box, fc=OUTPUT_FACE, ec=OUTPUT_EDGE), **style)
-        ax.annotate("", (s, 0.8), (s, 0.2), arrowprops=forward)  # x_s -> h_s
-        ax.annotate("", (s - 0.2, 1), (s - 0.8, 1), arrowprops=forward)  # h_{s-1} -> h_s
-        if s != t:
-            ax.annotate("", (s, 1.8), (s, 1.2), arrowprops=forward)  # h_s -> l_s
+    unrolled_grid(ax, T, "\\ell", lw=1, skip_top=(t,))  # the arrow h_t -> l_t is drawn as a gradient below
     gradient = dict(arrowstyle="->", lw=2.2)
     # path 1: the step's own loss, l_t -> h_t (backwards)
     ax.annotate("", (t, 1.2), (t, 1.8), arrowprops=dict(gradient, color=LOCAL))

@@ -24,6 +24,27 @@ def _bare(ax):
         ax.spines[side].set_visible(False)
 
 
+def unrolled_grid(ax, T: int, top: str, *, lw: float = 1.2, skip_top=()) -> None:
+    """Draw ``h_0`` and ``T`` columns ``x_t -> h_t -> top_t`` with the recurrent arrows.
+
+    The boxes sit at heights 0 (input), 1 (state) and 2 (``top``, e.g. ``"y"`` or
+    ``"\\ell"``) and x positions ``1 .. T``; ``h_0`` at x = 0. No ``h_t -> top_t`` arrow is
+    drawn at the steps in ``skip_top`` (a figure that draws its own there).
+    """
+    style = dict(ha="center", va="center", fontsize=11)
+    box = dict(boxstyle="round,pad=0.35", fc=STATE_FACE, ec=STATE_EDGE)
+    arrow = dict(arrowstyle="->", color=ARROW, lw=lw)
+    ax.text(0, 1, "$h_0$", bbox=dict(box, fc="white"), **style)
+    for t in range(1, T + 1):
+        ax.text(t, 0, f"$x_{t}$", bbox=dict(box, fc=INPUT_FACE, ec=INPUT_EDGE), **style)
+        ax.text(t, 1, f"$h_{t}$", bbox=box, **style)
+        ax.text(t, 2, f"${top}_{t}$", bbox=dict(box, fc=OUTPUT_FACE, ec=OUTPUT_EDGE), **style)
+        ax.annotate("", (t, 0.8), (t, 0.2), arrowprops=arrow)  # x_t -> h_t
+        ax.annotate("", (t - 0.2, 1), (t - 0.8, 1), arrowprops=arrow)  # h_{t-1} -> h_t
+        if t not in skip_top:
+            ax.annotate("", (t, 1.8), (t, 1.2), arrowprops=arrow)  # h_t -> top_t
+
+
 def draw_unrolled(T: int = 4) -> plt.Figure:
     """The RNN unrolled over ``T`` steps: ``x_t`` below, ``h_t`` in the middle, ``y_t`` above.
 
@@ -46,17 +67,8 @@ def draw_unrolled(T: int = 4) -> plt.Figure:
     if T < 1:
         raise ValueError(f"draw_unrolled: argument 'T' must be at least 1; got {T}")
     fig, ax = plt.subplots(figsize=(7, 2.6))
-    style = dict(ha="center", va="center", fontsize=11)
-    box = dict(boxstyle="round,pad=0.35", fc=STATE_FACE, ec=STATE_EDGE)
-    arrow = dict(arrowstyle="->", color=ARROW, lw=1.2)
-    ax.text(0, 1, "$h_0$", bbox=dict(box, fc="white"), **style)
+    unrolled_grid(ax, T, "y", lw=1.2)
     for t in range(1, T + 1):
-        ax.text(t, 0, f"$x_{t}$", bbox=dict(box, fc=INPUT_FACE, ec=INPUT_EDGE), **style)
-        ax.text(t, 1, f"$h_{t}$", bbox=box, **style)
-        ax.text(t, 2, f"$y_{t}$", bbox=dict(box, fc=OUTPUT_FACE, ec=OUTPUT_EDGE), **style)
-        ax.annotate("", (t, 0.8), (t, 0.2), arrowprops=arrow)  # x_t -> h_t
-        ax.annotate("", (t, 1.8), (t, 1.2), arrowprops=arrow)  # h_t -> y_t
-        ax.annotate("", (t - 0.2, 1), (t - 0.8, 1), arrowprops=arrow)  # h_{t-1} -> h_t
         ax.text(t - 0.5, 1.12, "$W_{hh}$", ha="center", fontsize=9)
         ax.text(t + 0.06, 0.5, "$W_{ih}$", ha="left", fontsize=9)
         ax.text(t + 0.06, 1.5, "$W_{ho}$", ha="left", fontsize=9)
