@@ -41,6 +41,8 @@ from torch.autograd.function import once_differentiable
 
 from ..errors import input_error
 
+__all__ = ["StackedLSTM", "clip_grad_norm_per_model_"]
+
 
 def _tanh(z, out):
     """``tanh(z) = 2 sigmoid(2 z) - 1`` into ``out``: on this CPU build ``torch.sigmoid`` is several
@@ -147,6 +149,12 @@ def _options(name, value, M):
 class StackedLSTM(nn.Module):
     """M independent batch-first LSTM layers (variants allowed per model), run as one.
 
+    Parameters are ``weight_ih`` (M, 4H, D), ``weight_hh`` (M, 4H, H), ``bias_ih`` and
+    ``bias_hh`` (M, 4H): model m's are ``torch.nn.LSTMCell``'s, row blocks i, f, g, o.
+    Initialised like ``torch.nn.LSTM``, U(-1/sqrt(H), 1/sqrt(H)); :meth:`load_models` copies
+    M trained or seeded ``torch.nn.LSTM`` / ``LSTMCell`` modules in, :meth:`model_state_dict`
+    gives one back.
+
     Parameters
     ----------
     num_models : int
@@ -157,12 +165,6 @@ class StackedLSTM(nn.Module):
         The options of :class:`rnnlearn.torch.lstm_variants.LSTMVariantCell`, per model.
     dtype, device : optional
         Of the parameters.
-
-    Parameters are ``weight_ih`` (M, 4H, D), ``weight_hh`` (M, 4H, H), ``bias_ih`` and
-    ``bias_hh`` (M, 4H): model m's are ``torch.nn.LSTMCell``'s, row blocks i, f, g, o.
-    Initialised like ``torch.nn.LSTM``, U(-1/sqrt(H), 1/sqrt(H)); :meth:`load_models` copies
-    M trained or seeded ``torch.nn.LSTM`` / ``LSTMCell`` modules in, :meth:`model_state_dict`
-    gives one back.
 
     Shapes
     ------
