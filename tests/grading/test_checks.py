@@ -47,6 +47,8 @@ CASES = {
     "gru_step_forward": _family(gru.step_forward, gru.STEP_FORWARD, with_cache=True),
     "gru_step_backward": _family(gru.step_backward, gru.STEP_BACKWARD),
     "additive_attention_forward": _family(attention.forward, attention.FORWARD, with_cache=True),
+    "additive_attention_backward": _family(attention.backward, attention.BACKWARD),
+    "beam_step": _family(attention.beam_step, attention.BEAM),
 }
 
 
