@@ -26,7 +26,7 @@ NOT_YET_USED = {
     "encode_batch": 6, "lengths_to_mask": 6, "Padded": 6, "train_val_split": 6, "evaluate": 6,
     "detach_state": 6, "default_device": 6,
     # chapter 7, sequence to sequence with attention
-    "AttentionCache": 7, "masked_softmax": 7, "Encoder": 7,
+    "masked_softmax": 7, "Encoder": 7,
     "copy_task": 7, "reversal_task": 7, "date_normalisation": 7,
     "format_date": 7, "DATE_FORMATS": 7, "sequence_log_prob": 7,
     # chapter 8, teacher forcing versus scheduled sampling
