@@ -21,12 +21,10 @@ NOT_YET_USED = {
     "OutputCache": 6, "sgd_step": 6, "AdamState": 6,
     "RNNTextClassifier": 6, "BiLSTMSequenceClassifier": 6,
     "copy_memory": 6, "CharCorpus": 6, "CORPORA": 6,
-    "encode_batch": 6, "lengths_to_mask": 6, "Padded": 6, "train_val_split": 6, "evaluate": 6,
+    "lengths_to_mask": 6, "Padded": 6, "train_val_split": 6, "evaluate": 6,
     "detach_state": 6, "default_device": 6,
     # chapter 7, sequence to sequence with attention
-    "AttentionCache": 7, "additive_attention_backward": 7, "masked_softmax": 7, "Encoder": 7,
-    "AttentionDecoder": 7, "copy_task": 7, "reversal_task": 7, "date_normalisation": 7,
-    "format_date": 7, "DATE_FORMATS": 7,
+    "copy_task": 7,
     # chapter 8, teacher forcing versus scheduled sampling
     "exponential_decay": 8, "linear_decay": 8,
 }

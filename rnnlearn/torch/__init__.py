@@ -5,8 +5,9 @@
   dropout); a ``torch.nn`` state_dict loads into them and back. Fast path with a
   hand-written BPTT backward (``_fused*.py``), autograd reference path with ``fused=False``.
 - ``attention.py``: ``AdditiveAttention``, ``DotAttention``, ``GeneralAttention``, ``masked_softmax``.
-- ``seq2seq.py``: ``Encoder``, ``AttentionDecoder``, ``Seq2Seq`` (teacher forcing, schedule hook,
-  greedy decoding, masked loss).
+- ``seq2seq.py``: ``Encoder``, ``Seq2Seq`` (teacher forcing, schedule hook, greedy decoding,
+  masked loss); ``decoders.py``: ``AttentionDecoder`` (Bahdanau's or Luong's query) and
+  ``PlainDecoder`` (no attention); ``beam.py``: ``beam_search``, ``sequence_log_prob``.
 - ``schedules.py``: teacher-forcing probability schedules for that hook (public name
   ``rnnlearn.schedules``).
 - ``models.py``: ``RNNTextClassifier``, ``LSTMClassifier``, ``GRURegressor``,
@@ -19,7 +20,9 @@ Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of 
 
 from ..errors import InputError
 from .attention import AdditiveAttention, DotAttention, GeneralAttention, masked_softmax
+from .beam import beam_search, sequence_log_prob
 from .cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
+from .decoders import PlainDecoder
 from .layers import GRU, LSTM, RNN
 from .models import BiLSTMSequenceClassifier, GRURegressor, LSTMClassifier, RNNTextClassifier, final_hidden
 from .seq2seq import AttentionDecoder, Encoder, Seq2Seq
@@ -31,4 +34,5 @@ __all__ = [
     "AdditiveAttention", "DotAttention", "GeneralAttention", "masked_softmax",
     "Encoder", "AttentionDecoder", "Seq2Seq",
     "RNNTextClassifier", "LSTMClassifier", "GRURegressor", "BiLSTMSequenceClassifier", "final_hidden",
+    "PlainDecoder", "beam_search", "sequence_log_prob",
 ]

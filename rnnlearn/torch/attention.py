@@ -8,6 +8,13 @@ All three share one interface, ``forward(query, keys, mask=None) -> (context, we
 
 ``mask`` is (N, S) bool with True = attend (a real token), False = padding. The values
 attended over are the keys themselves, as in both papers.
+
+A decoder attends over the same keys at every step, so each module splits its work in
+two: ``project_keys(keys)`` once per source sequence (Bahdanau's precomputed ``U_a h_j``),
+then ``attend(query, keys, projected, mask)`` at every step, without argument checks
+(``forward`` checks its arguments and does both). Which decoder state is the query is
+the decoder's business: Bahdanau et al. score with the previous state ``s_{i-1}``,
+Luong et al. with the current one ``h_t`` (see ``rnnlearn.torch.seq2seq``).
 """
 
 from __future__ import annotations
@@ -89,8 +96,16 @@ class AdditiveAttention(nn.Module):
 
     def forward(self, query, keys, mask=None):
         _check("AdditiveAttention.forward", query, keys, mask, self.query_size, self.key_size)
+        return self.attend(query, keys, self.project_keys(keys), mask)
+
+    def project_keys(self, keys):
+        """``W_k k_j`` for every j, once per source: keys (N, S, Hk) -> (N, S, A)."""
+        return self.key_proj(keys)
+
+    def attend(self, query, keys, projected, mask=None):
+        """One step with precomputed ``projected = W_k k_j`` (N, S, A); no argument checks."""
         # e_j = v . tanh(W_q q + W_k k_j)
-        hidden = torch.tanh(self.query_proj(query).unsqueeze(1) + self.key_proj(keys))  # (N, S, A)
+        hidden = torch.tanh(self.query_proj(query).unsqueeze(1) + projected)  # (N, S, A)
         scores = self.v(hidden).squeeze(2)  # (N, S)
         return _attend(scores, keys, mask)
 
@@ -107,8 +122,16 @@ class DotAttention(nn.Module):
         size = query.shape[-1] if isinstance(query, torch.Tensor) and query.dim() else None
         source = from_arg("query", query) if size is not None else ""
         _check("DotAttention.forward", query, keys, mask, None, size, source)
+        return self.attend(query, keys, keys, mask)
+
+    def project_keys(self, keys):
+        """Nothing to project: the keys themselves, (N, S, H)."""
+        return keys
+
+    def attend(self, query, keys, projected, mask=None):
+        """One step; ``projected`` is ``keys``; no argument checks."""
         # e_j = q . k_j
-        scores = torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (N, S)
+        scores = torch.bmm(projected, query.unsqueeze(2)).squeeze(2)  # (N, S)
         return _attend(scores, keys, mask)
 
 
@@ -127,6 +150,14 @@ class GeneralAttention(nn.Module):
 
     def forward(self, query, keys, mask=None):
         _check("GeneralAttention.forward", query, keys, mask, self.query_size, self.key_size)
+        return self.attend(query, keys, self.project_keys(keys), mask)
+
+    def project_keys(self, keys):
+        """``W_a k_j`` for every j, once per source: keys (N, S, Hk) -> (N, S, Hq)."""
+        return self.key_proj(keys)
+
+    def attend(self, query, keys, projected, mask=None):
+        """One step with precomputed ``projected = W_a k_j`` (N, S, Hq); no argument checks."""
         # e_j = q . (W_a k_j)
-        scores = torch.bmm(self.key_proj(keys), query.unsqueeze(2)).squeeze(2)  # (N, S)
+        scores = torch.bmm(projected, query.unsqueeze(2)).squeeze(2)  # (N, S)
         return _attend(scores, keys, mask)

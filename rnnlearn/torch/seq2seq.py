@@ -1,4 +1,4 @@
-"""Sequence to sequence with attention: an encoder, an attention decoder and the model around them.
+"""Sequence to sequence: an encoder and the model around a decoder (``decoders.py``), with or without attention.
 
 Token conventions: ``pad_index`` marks padding and must differ from ``sos_index`` (the
 start token that opens every decoder input); ``eos_index`` ends a sequence. Padding is
@@ -24,8 +24,7 @@ from torch import nn
 
 from ..errors import input_error, shape_str
 from ._checks import check_tensor, from_arg, shape_error
-from .attention import AdditiveAttention, DotAttention, GeneralAttention
-from .cells import GRUCell
+from .decoders import AttentionDecoder, PlainDecoder, final_state
 from .layers import GRU
 
 
@@ -54,61 +53,20 @@ class Encoder(nn.Module):
 
     def forward(self, src, mask):
         keys, _ = self.rnn(self.embedding(src))  # (N, S, H)
-        last = mask.long().sum(dim=1) - 1  # index of the last real token  (N,)
-        state = keys[torch.arange(src.shape[0], device=src.device), last]  # (N, H)
-        return keys, state
-
-
-class AttentionDecoder(nn.Module):
-    """One decoder step: attend with the previous state, then a GRU cell, then the output layer.
-
-    As in Bahdanau et al. (2014): ``c_i = attend(s_{i-1}, keys)``,
-    ``s_i = GRUCell([emb(y_{i-1}); c_i], s_{i-1})``, ``logits = W_out [s_i; c_i; emb(y_{i-1})]``.
-    ``attention`` is 'additive', 'dot' (needs hidden_size == key_size) or 'general'.
-
-    Shapes
-    ------
-    y_prev (N,) long, state (N, H), keys (N, S, Hk), mask (N, S)
-    -> logits (N, V), state (N, H), weights (N, S)
-    """
-
-    def __init__(self, vocab_size, embed_size, hidden_size, key_size, attention="additive", attn_size=None,
-                 pad_index=0):
-        super().__init__()
-        if attention == "additive":
-            self.attention = AdditiveAttention(hidden_size, key_size, attn_size or hidden_size)
-        elif attention == "general":
-            self.attention = GeneralAttention(hidden_size, key_size)
-        elif attention == "dot":
-            if hidden_size != key_size:
-                raise input_error("AttentionDecoder", ("hidden_size", "key_size"),
-                                  "hidden_size == key_size for attention='dot'",
-                                  f"hidden_size={hidden_size}, key_size={key_size}",
-                                  hint="use attention='general', which learns a (H, Hk) matrix.")
-            self.attention = DotAttention()
-        else:
-            raise input_error("AttentionDecoder", "attention", "'additive', 'dot' or 'general'", repr(attention))
-        self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
-        self.cell = GRUCell(embed_size + key_size, hidden_size)
-        self.out = nn.Linear(hidden_size + key_size + embed_size, vocab_size)
-
-    def forward(self, y_prev, state, keys, mask):
-        emb = self.embedding(y_prev)  # (N, E)
-        # c_i = sum_j alpha_ij h_j, scored with the previous state s_{i-1}
-        context, weights = self.attention(state, keys, mask)  # (N, Hk), (N, S)
-        # s_i = GRU([emb(y_{i-1}); c_i], s_{i-1})
-        state = self.cell(torch.cat((emb, context), dim=1), state)  # (N, H)
-        logits = self.out(torch.cat((state, context, emb), dim=1))  # (N, V)
-        return logits, state, weights
+        return keys, final_state(keys, mask)  # (N, S, H), (N, H) at the last real token
 
 
 class Seq2Seq(nn.Module):
-    """Encoder, attention decoder, teacher forcing with a schedule hook, greedy decoding.
+    """Encoder, decoder, teacher forcing with a schedule hook, greedy decoding.
+
+    The work that does not change from step to step (argument checks, the source mask,
+    the decoder's ``memory``: projected keys or the fixed context) is done once per
+    batch, outside the loop over decoder steps. Beam search: ``rnnlearn.torch.beam_search``.
 
     Parameters
     ----------
     encoder : Encoder
-    decoder : AttentionDecoder, whose hidden size equals the encoder's
+    decoder : AttentionDecoder or PlainDecoder, whose hidden size equals the encoder's
     sos_index, pad_index, eos_index : int, the start, padding and end tokens (pad != sos)
     schedule : callable, optional
         ``schedule(step) -> p``, the teacher-forcing probability used when ``forward`` gets
@@ -119,8 +77,8 @@ class Seq2Seq(nn.Module):
     src (N, S) long, tgt_in (N, T) long starting with sos_index -> logits (N, T, V)
     """
 
-    def __init__(self, encoder: Encoder, decoder: AttentionDecoder, sos_index: int = 1, pad_index: int = 0,
-                 eos_index: int = 2, schedule: Callable[[int], float] | None = None):
+    def __init__(self, encoder: Encoder, decoder: AttentionDecoder | PlainDecoder, sos_index: int = 1,
+                 pad_index: int = 0, eos_index: int = 2, schedule: Callable[[int], float] | None = None):
         super().__init__()
         if pad_index == sos_index:
             raise input_error("Seq2Seq", ("pad_index", "sos_index"), "two different token ids (the decoder "
@@ -154,14 +112,21 @@ class Seq2Seq(nn.Module):
             teacher_forcing = float(self.schedule(step))
         mask = self.source_mask(src)  # (N, S)
         keys, state = self.encoder(src, mask)  # (N, S, H), (N, H)
+        memory = self.decoder.memory(keys, mask)  # once per batch, not once per step
         N, T = tgt_in.shape
-        use_truth = torch.rand(N, T, generator=generator, device=generator.device if generator else None)
-        use_truth = use_truth.to(src.device) < teacher_forcing  # (N, T)
+        mixed = 0.0 < teacher_forcing < 1.0  # draw coins only when they can matter
+        if mixed:
+            use_truth = torch.rand(N, T, generator=generator, device=generator.device if generator else None)
+            use_truth = use_truth.to(src.device) < teacher_forcing  # (N, T)
         logits, y_prev = [], tgt_in[:, 0]
         for t in range(T):
-            if t > 0:
+            if t > 0 and teacher_forcing >= 1.0:
+                y_prev = tgt_in[:, t]  # (N,)
+            elif t > 0 and not mixed:
+                y_prev = logits[-1].argmax(dim=1)  # (N,)
+            elif t > 0:
                 y_prev = torch.where(use_truth[:, t], tgt_in[:, t], logits[-1].argmax(dim=1))  # (N,)
-            step_logits, state, _ = self.decoder(y_prev, state, keys, mask)  # (N, V)
+            step_logits, state, _ = self.decoder.step(y_prev, state, keys, mask, memory)  # (N, V)
             logits.append(step_logits)
         return torch.stack(logits, dim=1)  # (N, T, V)
 
@@ -174,19 +139,20 @@ class Seq2Seq(nn.Module):
         """Feed back the argmax token at every step, starting from sos_index.
 
         Returns tokens (N, max_len) long (the start token not included) and the attention
-        weights (N, max_len, S). After a sequence emits ``eos_index`` its later tokens are
-        ``pad_index``.
+        weights (N, max_len, S), None for a decoder without attention. After a sequence
+        emits ``eos_index`` its later tokens are ``pad_index``.
         """
         _check_tokens("Seq2Seq.greedy_decode", "src", src)
         mask = self.source_mask(src)  # (N, S)
         keys, state = self.encoder(src, mask)  # (N, S, H), (N, H)
+        memory = self.decoder.memory(keys, mask)  # (N, S, A) or (N, Hk)
         y = torch.full((src.shape[0],), self.sos_index, dtype=torch.long, device=src.device)  # (N,)
         finished = torch.zeros_like(y, dtype=torch.bool)  # (N,)
         tokens, weights = [], []
         for _ in range(max_len):
-            logits, state, w = self.decoder(y, state, keys, mask)
+            logits, state, w = self.decoder.step(y, state, keys, mask, memory)
             y = logits.argmax(dim=1)  # (N,)
             tokens.append(y.masked_fill(finished, self.pad_index))
             weights.append(w)
             finished = finished | (y == self.eos_index)
-        return torch.stack(tokens, dim=1), torch.stack(weights, dim=1)
+        return torch.stack(tokens, dim=1), (None if weights[0] is None else torch.stack(weights, dim=1))

@@ -50,6 +50,8 @@ CASES = {
     "char_rnn_loss_grads": _family(bptt.char_rnn_loss_grads, bptt.CHAR_RNN),
     "gru_backward": _family(gru.seq_backward, gru.SEQ_BACKWARD),
     "flip_update_gate": _family(gru.flip, gru.FLIP),
+    "additive_attention_backward": _family(attention.backward, attention.BACKWARD),
+    "beam_step": _family(attention.beam_step, attention.BEAM),
 }
 
 

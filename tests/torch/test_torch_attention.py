@@ -83,3 +83,13 @@ def test_row_without_any_real_position_is_rejected():
     mask[1] = False
     with pytest.raises(ValueError, match="AdditiveAttention.forward.*mask"):
         _modules()["additive"](q, keys, mask)
+
+
+@pytest.mark.parametrize("kind", ["additive", "dot", "general"])
+def test_precomputed_keys_give_the_same_step(kind):
+    """attend() with project_keys() computed once equals forward(), which projects every call."""
+    att = _modules()[kind]
+    q, keys, mask = _inputs(kind)
+    projected = att.project_keys(keys)
+    for got, want in zip(att.attend(q, keys, projected, mask), att(q, keys, mask)):
+        assert_close(got, want, f"{kind}: attend with precomputed keys vs forward")

@@ -1,7 +1,7 @@
 """Regenerate the prepared submissions used by test_batch.py: ``python make_submissions.py``.
 
 Each ``<name>_01_rnn_equations`` notebook is a plausible learner submission for chapter
-01_rnn_equations; ``gated_04_lstm_06_attention`` answers questions of chapters 4 and 6
+01_rnn_equations; ``gated_04_lstm_07_seq2seq_attention`` answers questions of chapters 4 and 7
 (its file name carries both chapter tags), so LSTM caches, boolean masks and ``None``
 cross the kernel boundary and the finite-difference stage runs through the proxy.
 """
@@ -109,7 +109,7 @@ def main():
         nbformat.write(nb, HERE / f"{name}_01_rnn_equations.ipynb")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c, id=f"gated-{i}") for i, c in enumerate(GATED)]
-    nbformat.write(nb, HERE / "gated_04_lstm_06_attention.ipynb")
+    nbformat.write(nb, HERE / "gated_04_lstm_07_seq2seq_attention.ipynb")
     (HERE / "garbage_01_rnn_equations.ipynb").write_text("this is not a notebook {", encoding="utf-8")
 
 

@@ -1,0 +1,136 @@
+"""Decoder steps for ``Seq2Seq``: with attention (Bahdanau, Luong) and without (a plain encoder-decoder).
+
+Both decoders share one interface, so that a comparison differs in attention alone:
+
+- ``memory(keys, mask)``: the work done once per source sequence (for attention, the
+  projected keys ``U_a h_j``; for the plain decoder, the final encoder state);
+- ``step(y_prev, state, keys, mask, memory) -> (logits, state, weights)``: one decoder
+  step, without argument checks (``Seq2Seq`` checks its inputs once, outside the loop);
+- ``forward(y_prev, state, keys, mask)``: checks its arguments, then ``memory`` and ``step``.
+
+Which decoder state asks the question (the query of the attention):
+
+- ``query="previous"`` (Bahdanau et al. 2014): ``c_i = attend(s_{i-1})``, then
+  ``s_i = GRU([emb(y_{i-1}); c_i], s_{i-1})``;
+- ``query="current"`` (Luong et al. 2015, without input feeding):
+  ``s_i = GRU(emb(y_{i-1}), s_{i-1})``, then ``c_i = attend(s_i)``.
+
+Either way ``logits = W_out [s_i; c_i; emb(y_{i-1})]``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..errors import input_error
+from .attention import AdditiveAttention, DotAttention, GeneralAttention, _check
+from .cells import GRUCell
+
+
+def final_state(keys, mask):
+    """The encoder output at each sequence's last real token: keys (N, S, H), mask (N, S) or None -> (N, H)."""
+    if mask is None:
+        return keys[:, -1]  # (N, H)
+    last = mask.long().sum(dim=1) - 1  # (N,)
+    return keys[torch.arange(keys.shape[0], device=keys.device), last]  # (N, H)
+
+
+class AttentionDecoder(nn.Module):
+    """One decoder step with attention over the encoder states.
+
+    ``attention`` is 'additive', 'dot' (needs hidden_size == key_size) or 'general';
+    ``query`` is 'previous' (Bahdanau: score with ``s_{i-1}``) or 'current' (Luong:
+    score with ``s_i``).
+
+    Shapes
+    ------
+    y_prev (N,) long, state (N, H), keys (N, S, Hk), mask (N, S)
+    -> logits (N, V), state (N, H), weights (N, S)
+    """
+
+    def __init__(self, vocab_size, embed_size, hidden_size, key_size, attention="additive", attn_size=None,
+                 pad_index=0, query="previous"):
+        super().__init__()
+        if attention == "additive":
+            self.attention = AdditiveAttention(hidden_size, key_size, attn_size or hidden_size)
+        elif attention == "general":
+            self.attention = GeneralAttention(hidden_size, key_size)
+        elif attention == "dot":
+            if hidden_size != key_size:
+                raise input_error("AttentionDecoder", ("hidden_size", "key_size"),
+                                  "hidden_size == key_size for attention='dot'",
+                                  f"hidden_size={hidden_size}, key_size={key_size}",
+                                  hint="use attention='general', which learns a (H, Hk) matrix.")
+            self.attention = DotAttention()
+        else:
+            raise input_error("AttentionDecoder", "attention", "'additive', 'dot' or 'general'", repr(attention))
+        if query not in ("previous", "current"):
+            raise input_error("AttentionDecoder", "query", "'previous' (Bahdanau) or 'current' (Luong)", repr(query))
+        self.query, self.hidden_size, self.key_size = query, hidden_size, key_size
+        self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
+        cell_input = embed_size + key_size if query == "previous" else embed_size
+        self.cell = GRUCell(cell_input, hidden_size)
+        self.out = nn.Linear(hidden_size + key_size + embed_size, vocab_size)
+
+    def memory(self, keys, mask):
+        """The keys projected once per source sequence (Bahdanau's ``U_a h_j``)."""
+        return self.attention.project_keys(keys)  # (N, S, A)
+
+    def step(self, y_prev, state, keys, mask, memory):
+        """One step with the projected keys from :meth:`memory`; no argument checks."""
+        emb = self.embedding(y_prev)  # (N, E)
+        if self.query == "previous":
+            # c_i = sum_j alpha_ij h_j, scored with the previous state s_{i-1}
+            context, weights = self.attention.attend(state, keys, memory, mask)  # (N, Hk), (N, S)
+            # s_i = GRU([emb(y_{i-1}); c_i], s_{i-1})
+            state = self.cell(torch.cat((emb, context), dim=1), state)  # (N, H)
+        else:
+            # s_i = GRU(emb(y_{i-1}), s_{i-1}), then c_i scored with the current state s_i
+            state = self.cell(emb, state)  # (N, H)
+            context, weights = self.attention.attend(state, keys, memory, mask)  # (N, Hk), (N, S)
+        logits = self.out(torch.cat((state, context, emb), dim=1))  # (N, V)
+        return logits, state, weights
+
+    def forward(self, y_prev, state, keys, mask):
+        _check("AttentionDecoder.forward", state, keys, mask, self.hidden_size, self.key_size)
+        return self.step(y_prev, state, keys, mask, self.memory(keys, mask))
+
+
+class PlainDecoder(nn.Module):
+    """One decoder step without attention: the final encoder state is the only context.
+
+    As Cho et al. (2014): the summary ``c`` (here the encoder's state at the last real
+    token) starts the decoder and is fed at every step, ``s_i = GRU([emb(y_{i-1}); c],
+    s_{i-1})``, ``logits = W_out [s_i; c; emb(y_{i-1})]``. The same parameters as
+    :class:`AttentionDecoder` apart from the attention's, so a comparison of the two
+    differs in attention alone. ``weights`` is None.
+
+    Shapes
+    ------
+    y_prev (N,) long, state (N, H), keys (N, S, Hk), mask (N, S)
+    -> logits (N, V), state (N, H), None
+    """
+
+    def __init__(self, vocab_size, embed_size, hidden_size, key_size, pad_index=0):
+        super().__init__()
+        self.hidden_size, self.key_size = hidden_size, key_size
+        self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
+        self.cell = GRUCell(embed_size + key_size, hidden_size)
+        self.out = nn.Linear(hidden_size + key_size + embed_size, vocab_size)
+
+    def memory(self, keys, mask):
+        """The fixed context ``c``: the encoder state at each sequence's last real token."""
+        return final_state(keys, mask)  # (N, Hk)
+
+    def step(self, y_prev, state, keys, mask, memory):
+        """One step with the context from :meth:`memory`; no argument checks."""
+        emb = self.embedding(y_prev)  # (N, E)
+        # s_i = GRU([emb(y_{i-1}); c], s_{i-1})
+        state = self.cell(torch.cat((emb, memory), dim=1), state)  # (N, H)
+        logits = self.out(torch.cat((state, memory, emb), dim=1))  # (N, V)
+        return logits, state, None
+
+    def forward(self, y_prev, state, keys, mask):
+        _check("PlainDecoder.forward", state, keys, mask, self.hidden_size, self.key_size)
+        return self.step(y_prev, state, keys, mask, self.memory(keys, mask))

@@ -1,0 +1,87 @@
+"""Decoders: Bahdanau's and Luong's query written out by hand, the plain decoder, the step cost."""
+
+import pytest
+import torch
+from _torch_testutil import F64, assert_close, randomize
+
+import rnnlearn.torch as rt
+
+V, E, H, N, S = 9, 5, 8, 3, 6
+
+
+def _inputs(seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    y_prev = torch.randint(3, V, (N,), generator=gen)
+    state = torch.randn(N, H, generator=gen, dtype=F64)
+    keys = torch.randn(N, S, H, generator=gen, dtype=F64)
+    mask = torch.arange(S)[None, :] < torch.tensor([[6], [2], [4]])
+    return y_prev, state, keys, mask
+
+
+@pytest.mark.parametrize("query", ["previous", "current"])
+def test_query_is_the_state_each_paper_uses(query):
+    dec = randomize(rt.AttentionDecoder(V, E, H, H, query=query).double(), seed=1)
+    y_prev, s_prev, keys, mask = _inputs()
+    logits, s_i, weights = dec(y_prev, s_prev, keys, mask)
+    emb = dec.embedding(y_prev)
+    if query == "previous":  # Bahdanau: c_i from s_{i-1}, then s_i = GRU([emb; c_i], s_{i-1})
+        context, alpha = dec.attention(s_prev, keys, mask)
+        s_expected = dec.cell(torch.cat((emb, context), 1), s_prev)
+    else:  # Luong: s_i = GRU(emb, s_{i-1}), then c_i from s_i
+        s_expected = dec.cell(emb, s_prev)
+        context, alpha = dec.attention(s_expected, keys, mask)
+    assert_close(s_i, s_expected, f"{query}: new state")
+    assert_close(weights, alpha, f"{query}: attention weights")
+    assert_close(logits, dec.out(torch.cat((s_expected, context, emb), 1)), f"{query}: logits")
+    # and the weights really depend on the state the docstring names
+    other = dec.attention(s_expected if query == "previous" else s_prev, keys, mask)[1]
+    assert (other - weights).abs().max() > 1e-6
+
+
+def test_plain_decoder_uses_the_final_encoder_state_only():
+    dec = randomize(rt.PlainDecoder(V, E, H, H).double(), seed=2)
+    y_prev, s_prev, keys, mask = _inputs()
+    logits, state, weights = dec(y_prev, s_prev, keys, mask)
+    assert weights is None
+    scrambled = keys.clone()
+    for n, length in enumerate(mask.sum(1)):  # change every key but the last real one
+        scrambled[n, :length - 1] = torch.randn(int(length) - 1, H, dtype=F64)
+        scrambled[n, length:] = 7.0
+    logits2, state2, _ = dec(y_prev, s_prev, scrambled, mask)
+    assert_close(logits2, logits, "plain decoder: only the last real key matters")
+    assert_close(state2, state, "plain decoder state")
+
+
+def test_plain_and_attention_share_everything_but_the_attention():
+    plain = rt.PlainDecoder(V, E, H, H)
+    attn = rt.AttentionDecoder(V, E, H, H)
+    plain_shapes = {k: v.shape for k, v in plain.state_dict().items()}
+    attn_shapes = {k: v.shape for k, v in attn.state_dict().items() if not k.startswith("attention.")}
+    assert plain_shapes == attn_shapes
+
+
+def test_query_must_be_known():
+    with pytest.raises(ValueError, match="query"):
+        rt.AttentionDecoder(V, E, H, H, query="next")
+
+
+@pytest.mark.parametrize("attention", ["additive", "dot", "general"])
+@pytest.mark.parametrize("query", ["previous", "current"])
+def test_seq2seq_with_either_query_ignores_padding(attention, query):
+    torch.manual_seed(0)
+    model = rt.Seq2Seq(rt.Encoder(V, E, H), rt.AttentionDecoder(V, E, H, H, attention, query=query)).double()
+    src = torch.tensor([[3, 4, 5, 6], [7, 8, 0, 0]])
+    tgt = torch.tensor([[1, 3, 4], [1, 5, 6]])
+    batch = model(src, tgt)
+    alone = model(src[1:, :2], tgt[1:])
+    assert_close(batch[1:], alone, f"{attention}/{query}: padded vs alone")
+
+
+def test_plain_seq2seq_ignores_padding_and_returns_no_weights():
+    torch.manual_seed(0)
+    model = rt.Seq2Seq(rt.Encoder(V, E, H), rt.PlainDecoder(V, E, H, H)).double()
+    src = torch.tensor([[3, 4, 5, 6], [7, 8, 0, 0]])
+    tokens, weights = model.greedy_decode(src, max_len=5)
+    assert weights is None and tokens.shape == (2, 5)
+    alone, _ = model.greedy_decode(src[1:, :2], max_len=5)
+    assert torch.equal(alone[0], tokens[1])
