@@ -24,8 +24,9 @@ import torch
 from torch import nn
 
 from ..errors import input_error
+from ._fused_gru import GRUFunction
 from .attention import AdditiveAttention, DotAttention, GeneralAttention, _check
-from .cells import GRUCell
+from .cells import GRUCell, gru_step
 
 
 def final_state(keys, mask):
@@ -80,17 +81,42 @@ class AttentionDecoder(nn.Module):
     def step(self, y_prev, state, keys, mask, memory):
         """One step with the projected keys from :meth:`memory`; no argument checks."""
         emb = self.embedding(y_prev)  # (N, E)
+        state, context, weights = self._advance(emb, state, keys, mask, memory)
+        logits = self.out(torch.cat((state, context, emb), dim=1))  # (N, V)
+        return logits, state, weights
+
+    def _advance(self, emb, state, keys, mask, memory):
+        """The new state, the context and the weights of one step: (N, H), (N, Hk), (N, S)."""
+        cell = self.cell
         if self.query == "previous":
             # c_i = sum_j alpha_ij h_j, scored with the previous state s_{i-1}
             context, weights = self.attention.attend(state, keys, memory, mask)  # (N, Hk), (N, S)
             # s_i = GRU([emb(y_{i-1}); c_i], s_{i-1})
-            state = self.cell(torch.cat((emb, context), dim=1), state)  # (N, H)
+            state = gru_step(torch.cat((emb, context), dim=1), state, cell.weight_ih, cell.weight_hh, cell.bias_ih,
+                             cell.bias_hh)  # (N, H)
         else:
             # s_i = GRU(emb(y_{i-1}), s_{i-1}), then c_i scored with the current state s_i
-            state = self.cell(emb, state)  # (N, H)
+            state = gru_step(emb, state, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)  # (N, H)
             context, weights = self.attention.attend(state, keys, memory, mask)  # (N, Hk), (N, S)
-        logits = self.out(torch.cat((state, context, emb), dim=1))  # (N, V)
-        return logits, state, weights
+        return state, context, weights
+
+    def teacher_forced(self, tgt_in, state, keys, mask, memory):
+        """Every step's logits when every input token is known (full teacher forcing).
+
+        The same numbers as :meth:`step` along ``tgt_in``; the embeddings are looked up once
+        and the read-out is one matrix product after the loop (no logit feeds back).
+
+        Shapes
+        ------
+        tgt_in (N, T) long, state (N, H), keys (N, S, Hk), mask (N, S) -> logits (N, T, V)
+        """
+        emb = self.embedding(tgt_in)  # (N, T, E)
+        states, contexts = [], []
+        for emb_t in emb.unbind(1):
+            state, context, _ = self._advance(emb_t, state, keys, mask, memory)
+            states.append(state)
+            contexts.append(context)
+        return self.out(torch.cat((torch.stack(states, 1), torch.stack(contexts, 1), emb), dim=2))  # (N, T, V)
 
     def forward(self, y_prev, state, keys, mask):
         _check("AttentionDecoder.forward", state, keys, mask, self.hidden_size, self.key_size)
@@ -127,10 +153,31 @@ class PlainDecoder(nn.Module):
         """One step with the context from :meth:`memory`; no argument checks."""
         emb = self.embedding(y_prev)  # (N, E)
         # s_i = GRU([emb(y_{i-1}); c], s_{i-1})
-        state = self.cell(torch.cat((emb, memory), dim=1), state)  # (N, H)
+        cell = self.cell
+        state = gru_step(torch.cat((emb, memory), dim=1), state, cell.weight_ih, cell.weight_hh, cell.bias_ih,
+                         cell.bias_hh)  # (N, H)
         logits = self.out(torch.cat((state, memory, emb), dim=1))  # (N, V)
         return logits, state, None
 
     def forward(self, y_prev, state, keys, mask):
         _check("PlainDecoder.forward", state, keys, mask, self.hidden_size, self.key_size)
         return self.step(y_prev, state, keys, mask, self.memory(keys, mask))
+
+    def teacher_forced(self, tgt_in, state, keys, mask, memory):
+        """Every step at once when every input token is known (full teacher forcing).
+
+        The same numbers as :meth:`step` applied along ``tgt_in``: the inputs
+        ``[emb(y_{i-1}); c]`` do not depend on the decoder's states, so the GRU runs over the
+        whole sequence in one fused call and the read-out is one matrix product.
+
+        Shapes
+        ------
+        tgt_in (N, T) long, state (N, H), memory (N, Hk) from :meth:`memory` -> logits (N, T, V)
+        """
+        emb = self.embedding(tgt_in)  # (N, T, E)
+        context = memory.unsqueeze(1).expand(-1, tgt_in.shape[1], -1)  # (N, T, Hk)
+        inputs = torch.cat((emb, context), dim=2).transpose(0, 1)  # (T, N, E + Hk)
+        cell = self.cell
+        states, _ = GRUFunction.apply(inputs, state, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh,
+                                      False)  # (T, N, H)
+        return self.out(torch.cat((states.transpose(0, 1), context, emb), dim=2))  # (N, T, V)

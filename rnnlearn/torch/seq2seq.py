@@ -113,6 +113,8 @@ class Seq2Seq(nn.Module):
         mask = self.source_mask(src)  # (N, S)
         keys, state = self.encoder(src, mask)  # (N, S, H), (N, H)
         memory = self.decoder.memory(keys, mask)  # once per batch, not once per step
+        if teacher_forcing >= 1.0 and hasattr(self.decoder, "teacher_forced"):
+            return self.decoder.teacher_forced(tgt_in, state, keys, mask, memory)  # no logit feeds back
         N, T = tgt_in.shape
         mixed = 0.0 < teacher_forcing < 1.0  # draw coins only when they can matter
         if mixed:

@@ -85,3 +85,43 @@ def test_plain_seq2seq_ignores_padding_and_returns_no_weights():
     assert weights is None and tokens.shape == (2, 5)
     alone, _ = model.greedy_decode(src[1:, :2], max_len=5)
     assert torch.equal(alone[0], tokens[1])
+
+
+DECODERS = {
+    "plain": lambda: rt.PlainDecoder(V, E, H, H),
+    "additive, previous": lambda: rt.AttentionDecoder(V, E, H, H),
+    "additive, current": lambda: rt.AttentionDecoder(V, E, H, H, query="current"),
+    "dot": lambda: rt.AttentionDecoder(V, E, H, H, attention="dot"),
+    "general": lambda: rt.AttentionDecoder(V, E, H, H, attention="general"),
+}
+
+
+@pytest.mark.parametrize("kind", DECODERS)
+def test_teacher_forced_pass_equals_the_step_loop(kind):
+    """The teacher-forced path gives the step loop's logits and every gradient (float64)."""
+    dec = randomize(DECODERS[kind]().double(), seed=3)
+    _, s0, keys, mask = _inputs(seed=4)
+    keys.requires_grad_(True)
+    tgt_in = torch.randint(0, V, (N, 7), generator=torch.Generator().manual_seed(5))
+    fused = dec.teacher_forced(tgt_in, s0, keys, mask, dec.memory(keys, mask))  # (N, T, V)
+    state, looped, memory = s0, [], dec.memory(keys, mask)
+    for t in range(tgt_in.shape[1]):
+        logits, state, _ = dec.step(tgt_in[:, t], state, keys, mask, memory)
+        looped.append(logits)
+    looped = torch.stack(looped, dim=1)
+    assert_close(fused, looped, f"{kind}: teacher-forced logits")
+    weights = torch.randn_like(fused)
+    grads = [torch.autograd.grad((out * weights).sum(), [keys, *dec.parameters()]) for out in (fused, looped)]
+    for name, g_fused, g_loop in zip(["keys", *dict(dec.named_parameters())], *grads):
+        assert_close(g_fused, g_loop, f"{kind}: teacher-forced gradient of {name}")
+
+
+@pytest.mark.parametrize("kind", ["plain", "additive, previous"])
+def test_seq2seq_full_teacher_forcing_equals_the_step_loop(kind):
+    torch.manual_seed(0)
+    model = rt.Seq2Seq(rt.Encoder(V, E, H), DECODERS[kind]()).double()
+    src = torch.randint(3, V, (N, S))
+    tgt_in = torch.randint(3, V, (N, 5))
+    fused = model(src, tgt_in, teacher_forcing=1.0)
+    almost = model(src, tgt_in, teacher_forcing=1.0 - 1e-12, generator=torch.Generator().manual_seed(0))
+    assert_close(fused, almost, "full teacher forcing: fused pass against the step loop")
