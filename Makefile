@@ -12,7 +12,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # compares the figure outputs a notebook stores.)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup book book-learner test test-fast lint unit notebooks book-strict browser exercises lab bench clean
+.PHONY: help setup book book-learner test test-fast lint unit notebooks book-strict browser browser-share-0 browser-share-1 \
+	exercises lab bench clean
 
 help:
 	@echo "make book       build the book into _build/html"
@@ -49,23 +50,39 @@ book-learner: $(STAMP)
 	$(BIN)/jupyter-book build . --toc _build/_toc_learner.yml --path-output _build/learner --keep-going
 	@echo "The learner book is at file://$(abspath _build/learner/_build/html/index.html)"
 
+UNIT      := $(BIN)/python -m pytest tests --ignore=tests/browser
+NOTEBOOKS := $(BIN)/python -m pytest --nbval exercises solutions \
+	--nbval-sanitize-with .ci/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:cacheprovider
+BOOK      := $(BIN)/jupyter-book build . -W -n --keep-going
+# The built site in headless Chromium (Debian's `chromium`; .ci/run installs it), network blocked.
+BROWSER   := $(BIN)/python -m pytest tests/browser -p no:cacheprovider
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(UNIT)
 
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval exercises solutions \
-		--nbval-sanitize-with .ci/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:cacheprovider
+	$(NOTEBOOKS)
 
 book-strict: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BOOK)
 
-# The built site in headless Chromium (Debian's `chromium`; .ci/run installs it), network blocked.
 browser: $(STAMP)
-	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+	$(BROWSER)
 
-test: lint unit notebooks book-strict browser
+# `make test` keeps both cores busy (make -j2): the book build starts at once, beside the
+# unit tests and then nbval; the browser suite follows the book, in two shares side by side.
+# Each job's output is printed in one piece when it ends; the first failure fails the target.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target book-strict unit notebooks browser-share-0 browser-share-1
 
-test-fast: lint unit notebooks book-strict
+test-fast: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target book-strict unit notebooks
+
+browser-share-0: book-strict
+	$(BROWSER) --shard 0/2
+
+browser-share-1: book-strict
+	$(BROWSER) --shard 1/2
 
 exercises: $(STAMP)
 	$(BIN)/rnnlearn exercises build

@@ -43,6 +43,33 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--shard", default="0/1", metavar="I/N",
+                     help="run only the I-th of N shares of the suite (0-based), split by page: "
+                          "`make test` runs two shares side by side")
+
+
+def _shard_key(item) -> str:
+    """What a test visits: its ``path`` parameter, or its own name for a test of the whole site."""
+    callspec = getattr(item, "callspec", None)
+    return callspec.params["path"] if callspec is not None and "path" in callspec.params else item.originalname
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the I-th share of N: each page goes to one share, so each share opens each of its pages once."""
+    index, _, count = config.getoption("--shard").partition("/")
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+        raise pytest.UsageError(f"--shard: expected I/N with 0 <= I < N, got {config.getoption('--shard')!r}")
+    index, count = int(index), int(count)
+    if count == 1:
+        return
+    keys = sorted({_shard_key(item) for item in items})
+    share = {key: i % count for i, key in enumerate(keys)}
+    kept = [item for item in items if share[_shard_key(item)] == index]
+    config.hook.pytest_deselected(items=[item for item in items if share[_shard_key(item)] != index])
+    items[:] = kept
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # no access log in the test output
         pass
