@@ -51,3 +51,16 @@ def test_toc_lists_every_notebook_and_page():
     missing = [str(p.relative_to(ROOT)) for p in pages + notebooks
                if str(p.relative_to(ROOT).with_suffix("")) not in toc]
     assert not missing, f"not in _toc.yml (they would never be built): {missing}"
+
+
+def test_make_test_executes_every_chapter_of_the_toc_two_at_a_time():
+    """`make test` pre-executes the chapters in parallel; one the Makefile missed would run serially in the build."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    chapters = [ch["file"] + ".ipynb" for part in toc["parts"] for ch in part["chapters"]
+                if ch["file"].startswith("book/") and (ROOT / (ch["file"] + ".ipynb")).exists()]
+    out = subprocess.run(["make", "-n", "book-cached", "STAMP="], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    executed = [line.split()[-1] for line in out.stdout.splitlines() if "execute_chapter.py" in line]
+    assert chapters and executed == chapters
