@@ -34,7 +34,7 @@ def _uniform(*shape, bound):
 
 
 class StackedGRUCell(nn.Module):
-    """M independent ``torch.nn.GRUCell``s run as one (row blocks r, z, n, torch's layout).
+    """M independent copies of ``torch.nn.GRUCell`` run as one (row blocks r, z, n, torch's layout).
 
     Parameters
     ----------
