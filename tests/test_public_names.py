@@ -23,10 +23,6 @@ NOT_YET_USED = {
     "copy_memory": 6, "CharCorpus": 6, "CORPORA": 6,
     "lengths_to_mask": 6, "Padded": 6, "train_val_split": 6, "evaluate": 6,
     "detach_state": 6, "default_device": 6,
-    # chapter 7, sequence to sequence with attention
-    "copy_task": 7,
-    # chapter 8, teacher forcing versus scheduled sampling
-    "exponential_decay": 8, "linear_decay": 8,
     # chapter 6 (package part, issue 12): losses, regularisers
     "masked_mean": 6, "LockedDropout": 6, "LayerNormLSTMCell": 6, "LayerNormLSTM": 6,
 }

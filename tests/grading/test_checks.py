@@ -6,7 +6,7 @@ import pytest
 
 from rnnlearn.grading import check, questions
 
-from .learner import attention, bptt, gru, lstm, rnn_equations, vanishing
+from .learner import attention, bptt, gru, lstm, rnn_equations, teacher_forcing, vanishing
 
 
 def _answer(variant, mistake, with_cache):
@@ -52,6 +52,9 @@ CASES = {
     "flip_update_gate": _family(gru.flip, gru.FLIP),
     "additive_attention_backward": _family(attention.backward, attention.BACKWARD),
     "beam_step": _family(attention.beam_step, attention.BEAM),
+    "inverse_sigmoid_schedule": _family(teacher_forcing.inverse_sigmoid, teacher_forcing.SCHEDULE),
+    "scheduled_sampling_decode": _family(teacher_forcing.decode, teacher_forcing.DECODE),
+    "exposure_gap": _family(teacher_forcing.gap, teacher_forcing.GAP),
 }
 
 
