@@ -6,7 +6,7 @@ import pytest
 
 from rnnlearn.grading import check, questions
 
-from .learner import attention, bptt, gru, lstm, rnn_equations, vanishing
+from .learner import attention, beyond, bptt, gru, lstm, rnn_equations, vanishing
 
 
 def _answer(variant, mistake, with_cache):
@@ -52,6 +52,10 @@ CASES = {
     "flip_update_gate": _family(gru.flip, gru.FLIP),
     "additive_attention_backward": _family(attention.backward, attention.BACKWARD),
     "beam_step": _family(attention.beam_step, attention.BEAM),
+    "combine": _family(beyond.combine, beyond.COMBINE),
+    "linear_scan": _family(beyond.linear_scan, beyond.SCAN),
+    "kv_cache_bytes": _family(beyond.kv_cache_bytes, beyond.KV),
+    "lru_step": _family(beyond.lru_step, beyond.LRU),
 }
 
 

@@ -6,3 +6,4 @@ and a grading function registered with ``registry.question``.
 """
 
 from . import rnn_equations, bptt, vanishing, lstm, gru, attention  # noqa: F401, I001  (course order)
+from . import beyond  # noqa: F401, I001  (chapter 9)
