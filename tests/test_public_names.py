@@ -27,8 +27,6 @@ NOT_YET_USED = {
     "copy_task": 7,
     # chapter 8, teacher forcing versus scheduled sampling
     "exponential_decay": 8, "linear_decay": 8,
-    # chapter 9, where recurrence stands today
-    "CausalSelfAttention": 9, "KVCache": 9, "kv_cache_bytes": 9,
 }
 
 
