@@ -1,13 +1,13 @@
 """A diagonal linear recurrent layer in the manner of the LRU (Orvieto et al. 2023).
 
-    lambda = exp(-exp(nu) + i exp(theta))            (H,) complex, |lambda| = exp(-exp(nu)) < 1
+    lambda = exp(-exp(nu) + i exp(theta))            (H,) complex, abs(lambda) = exp(-exp(nu)) < 1
     h_t    = lambda * h_{t-1} + gamma * (B x_t)      (N, H) complex, element-wise recurrence
     y_t    = Re(C h_t) + D x_t                       (N, O) real
 
-``gamma = exp(gamma_log)``, initialised to ``sqrt(1 - |lambda|^2)`` so that a unit that
-remembers long (|lambda| near 1) does not blow up its input. The parameterisation keeps
-every |lambda| < 1 whatever the optimiser does (stable by construction); ``nu`` is
-initialised so that |lambda| is uniform on the ring [r_min, r_max] (in |lambda|^2, as the
+``gamma = exp(gamma_log)``, initialised to ``sqrt(1 - abs(lambda)**2)`` so that a unit that
+remembers long (``abs(lambda)`` near 1) does not blow up its input. The parameterisation keeps
+every ``abs(lambda) < 1`` whatever the optimiser does (stable by construction); ``nu`` is
+initialised so that ``abs(lambda)`` lies in the ring [r_min, r_max] (uniform in ``abs(lambda)**2``, as the
 paper does) and the phase ``exp(theta)`` uniform in [0, max_phase].
 
 There is no nonlinearity inside the recurrence, so ``forward`` computes all steps at once
@@ -37,7 +37,7 @@ class LinearRecurrentLayer(nn.Module):
     input_size, hidden_size, output_size : int
         D, H (complex units) and O.
     r_min, r_max : float
-        Ring of initial |lambda|, 0 <= r_min < r_max < 1.
+        Ring of the initial ``abs(lambda)``, 0 <= r_min < r_max < 1.
     max_phase : float
         Initial phases are uniform in [0, max_phase].
     real : bool
