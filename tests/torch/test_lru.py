@@ -85,3 +85,22 @@ def test_bad_input_is_told():
     with pytest.raises(InputError, match=r"linear_recurrence_scan: argument 'h0'"):
         layer(randn(2, 4, D, seed=0), torch.zeros(3, H, dtype=torch.complex128))
     assert F64 == torch.float64
+
+
+def test_models_stacked_with_vmap_equal_the_models_run_alone():
+    """The chapter trains three seeds in one pass (torch.func.stack_module_state + vmap)."""
+    import copy
+
+    from torch.func import functional_call, stack_module_state, vmap
+
+    layers = [_layer(seed=s) for s in range(3)]
+    x = randn(2, 9, D, seed=6, requires_grad=False)
+    stacked, buffers = stack_module_state(layers)
+    skeleton = copy.deepcopy(layers[0]).to("meta")
+    y = vmap(lambda p, b, x: functional_call(skeleton, (p, b), (x,))[0], in_dims=(0, 0, None))(stacked, buffers, x)
+    grads = torch.autograd.grad(y.square().sum(), list(stacked.values()))
+    for m, layer in enumerate(layers):
+        y_m = layer(x)[0]
+        assert_close(y[m], y_m, f"model {m}")
+        for (name, p), g in zip(layer.named_parameters(), grads):
+            assert_close(g[m], torch.autograd.grad(y_m.square().sum(), p, retain_graph=True)[0], f"model {m} d{name}")
