@@ -15,9 +15,9 @@
 - ``stacked.py``: ``StackedLSTM``, M independent LSTMs (variants per model) trained in one
   pass, and ``clip_grad_norm_per_model_`` (imported from ``rnnlearn.torch.stacked``).
 - ``scan.py``: the linear recurrence ``h_t = a_t * h_{t-1} + b_t`` by a loop and by a parallel
-  scan (``combine``, ``linear_recurrence_loop``, ``linear_recurrence_scan``); ``lru.py``:
+  scan (``combine_steps``, ``linear_recurrence_loop``, ``linear_recurrence_scan``); ``lru.py``:
   ``LinearRecurrentLayer`` (LRU-style diagonal recurrence); ``causal_attention.py``:
-  ``CausalSelfAttention`` with a key-value cache (``KVCache``, ``kv_cache_bytes``).
+  ``CausalSelfAttention`` with a key-value cache (``KVCache``, ``kv_cache_nbytes``).
 
 Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of ``rnnlearn.errors``.
 """
@@ -25,13 +25,13 @@ Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of 
 from ..errors import InputError
 from .attention import AdditiveAttention, DotAttention, GeneralAttention, masked_softmax
 from .beam import beam_search, sequence_log_prob
-from .causal_attention import CausalSelfAttention, KVCache, kv_cache_bytes
+from .causal_attention import CausalSelfAttention, KVCache, kv_cache_nbytes
 from .cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
 from .decoders import PlainDecoder
 from .layers import GRU, LSTM, RNN
 from .lru import LinearRecurrentLayer
 from .models import BiLSTMSequenceClassifier, GRURegressor, LSTMClassifier, RNNTextClassifier, final_hidden
-from .scan import combine, linear_recurrence_loop, linear_recurrence_scan
+from .scan import combine_steps, linear_recurrence_loop, linear_recurrence_scan
 from .seq2seq import AttentionDecoder, Encoder, Seq2Seq
 
 __all__ = [
@@ -42,6 +42,6 @@ __all__ = [
     "Encoder", "AttentionDecoder", "Seq2Seq",
     "RNNTextClassifier", "LSTMClassifier", "GRURegressor", "BiLSTMSequenceClassifier", "final_hidden",
     "PlainDecoder", "beam_search", "sequence_log_prob",
-    "combine", "linear_recurrence_loop", "linear_recurrence_scan", "LinearRecurrentLayer",
-    "CausalSelfAttention", "KVCache", "kv_cache_bytes",
+    "combine_steps", "linear_recurrence_loop", "linear_recurrence_scan", "LinearRecurrentLayer",
+    "CausalSelfAttention", "KVCache", "kv_cache_nbytes",
 ]

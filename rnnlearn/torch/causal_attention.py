@@ -33,7 +33,7 @@ from torch import nn
 from ..errors import input_error
 from ._checks import check_tensor, shape_error
 
-__all__ = ["CausalSelfAttention", "KVCache", "kv_cache_bytes"]
+__all__ = ["CausalSelfAttention", "KVCache", "kv_cache_nbytes"]
 
 
 class KVCache(NamedTuple):
@@ -51,7 +51,7 @@ class KVCache(NamedTuple):
     length: int
 
 
-def kv_cache_bytes(num_layers, num_heads, head_dim, t, *, batch=1, bytes_per_value=4):
+def kv_cache_nbytes(num_layers, num_heads, head_dim, t, *, batch=1, bytes_per_value=4):
     """Memory of a key-value cache holding t positions: ``2 * L * nh * hd * t * N * bytes``.
 
     Parameters
@@ -77,7 +77,7 @@ def kv_cache_bytes(num_layers, num_heads, head_dim, t, *, batch=1, bytes_per_val
     for name, value in (("num_layers", num_layers), ("num_heads", num_heads), ("head_dim", head_dim),
                         ("t", t), ("batch", batch), ("bytes_per_value", bytes_per_value)):
         if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "t" else 1):
-            raise input_error("kv_cache_bytes", name, "an int >= " + ("0" if name == "t" else "1"), repr(value))
+            raise input_error("kv_cache_nbytes", name, "an int >= " + ("0" if name == "t" else "1"), repr(value))
     return 2 * num_layers * num_heads * head_dim * t * batch * bytes_per_value
 
 

@@ -9,7 +9,7 @@ ways to compute all of ``h_1 .. h_T``:
   of whole-sequence tensor operations (Blelloch 1990; Martin and Cundy 2018). Each step is a
   pair ``(a_t, b_t)``, the map ``h -> a_t h + b_t``; two maps compose into one,
 
-      (a_2, b_2) o (a_1, b_1) = (a_2 a_1,  a_2 b_1 + b_2)        (:func:`combine`)
+      (a_2, b_2) o (a_1, b_1) = (a_2 a_1,  a_2 b_1 + b_2)        (:func:`combine_steps`)
 
   and composition is associative, so the prefixes ``(a_t ... a_1, h_t)`` can be formed in
   any grouping. This is the Hillis-Steele scan: round k combines every position t with
@@ -27,10 +27,10 @@ import torch
 from ..errors import input_error
 from ._checks import check_tensor, shape_error
 
-__all__ = ["combine", "linear_recurrence_loop", "linear_recurrence_scan"]
+__all__ = ["combine_steps", "linear_recurrence_loop", "linear_recurrence_scan"]
 
 
-def combine(a1, b1, a2, b2):
+def combine_steps(a1, b1, a2, b2):
     """Compose two steps of ``h -> a h + b``: first ``(a1, b1)``, then ``(a2, b2)``.
 
     ``a2 (a1 h + b1) + b2 = (a2 a1) h + (a2 b1 + b2)``.
@@ -135,7 +135,7 @@ def linear_recurrence_scan(a, b, h0=None):
     T, d = a.shape[1], 1
     while d < T:
         # position t takes in position t - d: (a_t, b_t) o (a_{t-d}, b_{t-d})
-        a_new, b_new = combine(a[:, :-d], b[:, :-d], a[:, d:], b[:, d:])  # (N, T - d, H) each
+        a_new, b_new = combine_steps(a[:, :-d], b[:, :-d], a[:, d:], b[:, d:])  # (N, T - d, H) each
         a = torch.cat([a[:, :d], a_new], dim=1)  # (N, T, H)
         b = torch.cat([b[:, :d], b_new], dim=1)  # (N, T, H)
         d *= 2

@@ -12,7 +12,7 @@ from rnnlearn.grading.chapters import beyond
 def test_combine_and_linear_scan_match_the_torch_loop():
     rng = np.random.default_rng(0)
     a1, b1, a2, b2 = (rng.normal(size=(3, 4)) for _ in range(4))
-    for ours, theirs in zip(beyond.combine(a1, b1, a2, b2), rt.combine(*map(torch.from_numpy, (a1, b1, a2, b2)))):
+    for ours, theirs in zip(beyond.combine(a1, b1, a2, b2), rt.combine_steps(*map(torch.from_numpy, (a1, b1, a2, b2)))):
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-14)
     for T in (1, 2, 5, 8, 37):
         a, b, h0 = rng.uniform(-1, 1, (2, T, 3)), rng.normal(size=(2, T, 3)), rng.normal(size=(2, 3))
@@ -29,7 +29,7 @@ def test_every_scan_mistake_is_wrong_on_the_graded_shapes(mistake):
 
 def test_kv_cache_bytes_matches_the_torch_helper():
     for args in [(5, 4, 16, 100, 3, 4), (12, 12, 64, 1024, 1, 2), (1, 1, 1, 0, 1, 4)]:
-        assert beyond.kv_cache_bytes(*args) == rt.kv_cache_bytes(*args[:4], batch=args[4], bytes_per_value=args[5])
+        assert beyond.kv_cache_bytes(*args) == rt.kv_cache_nbytes(*args[:4], batch=args[4], bytes_per_value=args[5])
 
 
 def test_lru_step_matches_the_layer_step():

@@ -7,7 +7,7 @@ import torch
 from _torch_testutil import F64, assert_close, randn, randomize
 
 from rnnlearn.errors import InputError
-from rnnlearn.torch import CausalSelfAttention, KVCache, kv_cache_bytes
+from rnnlearn.torch import CausalSelfAttention, KVCache, kv_cache_nbytes
 
 N, T, E, NH = 3, 7, 8, 2
 
@@ -55,12 +55,12 @@ def test_the_future_does_not_leak():
         assert_close(ours(changed)[:, :4], ours(x)[:, :4], "positions before the change")
 
 
-def test_kv_cache_bytes_counts_the_cache_tensors():
+def test_kv_cache_nbytes_counts_the_cache_tensors():
     layer = CausalSelfAttention(12, 3)
     cache = layer.empty_cache(2, 50)
-    assert kv_cache_bytes(1, 3, 4, 50, batch=2) == cache.keys.nbytes + cache.values.nbytes
-    assert kv_cache_bytes(6, 8, 64, 1000, batch=1, bytes_per_value=2) == 2 * 6 * 8 * 64 * 1000 * 2
-    assert kv_cache_bytes(2, 2, 2, 0) == 0
+    assert kv_cache_nbytes(1, 3, 4, 50, batch=2) == cache.keys.nbytes + cache.values.nbytes
+    assert kv_cache_nbytes(6, 8, 64, 1000, batch=1, bytes_per_value=2) == 2 * 6 * 8 * 64 * 1000 * 2
+    assert kv_cache_nbytes(2, 2, 2, 0) == 0
 
 
 @pytest.mark.parametrize("call, pattern", [
@@ -71,8 +71,8 @@ def test_kv_cache_bytes_counts_the_cache_tensors():
     (lambda: CausalSelfAttention(8, 2).step(torch.randn(2, 8), (1, 2)), r"argument 'cache': expected a KVCache"),
     (lambda: CausalSelfAttention(8, 2).step(torch.randn(2, 8), CausalSelfAttention(8, 2).empty_cache(2, 0)),
      r"argument 'cache': expected room for position 1"),
-    (lambda: kv_cache_bytes(1, 2, 4, 10.5), r"kv_cache_bytes: argument 't': expected an int >= 0"),
-    (lambda: kv_cache_bytes(0, 2, 4, 10), r"kv_cache_bytes: argument 'num_layers': expected an int >= 1"),
+    (lambda: kv_cache_nbytes(1, 2, 4, 10.5), r"kv_cache_nbytes: argument 't': expected an int >= 0"),
+    (lambda: kv_cache_nbytes(0, 2, 4, 10), r"kv_cache_nbytes: argument 'num_layers': expected an int >= 1"),
 ])
 def test_bad_input_is_told(call, pattern):
     with pytest.raises(InputError, match=pattern):

@@ -8,7 +8,7 @@ import torch
 from _torch_testutil import F64, assert_close, randn, weighted_sum
 
 from rnnlearn.errors import InputError
-from rnnlearn.torch import combine, linear_recurrence_loop, linear_recurrence_scan
+from rnnlearn.torch import combine_steps, linear_recurrence_loop, linear_recurrence_scan
 
 
 def _inputs(N, T, H, seed, dtype=F64):
@@ -31,11 +31,11 @@ def test_loop_follows_the_equation():
 
 def test_combine_is_associative_and_composes_two_steps():
     (a1, b1, h), (a2, b2, _), (a3, b3, _) = (_inputs(2, 1, 3, seed=s) for s in (1, 2, 3))
-    left = combine(*combine(a1, b1, a2, b2), a3, b3)
-    right = combine(a1, b1, *combine(a2, b2, a3, b3))
+    left = combine_steps(*combine_steps(a1, b1, a2, b2), a3, b3)
+    right = combine_steps(a1, b1, *combine_steps(a2, b2, a3, b3))
     assert_close(left[0], right[0], "a part")
     assert_close(left[1], right[1], "b part")
-    a12, b12 = combine(a1, b1, a2, b2)
+    a12, b12 = combine_steps(a1, b1, a2, b2)
     assert_close(a12 * h[:, None] + b12, a2 * (a1 * h[:, None] + b1) + b2, "two steps in one")
 
 
