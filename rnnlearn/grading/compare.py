@@ -95,7 +95,9 @@ def matches(value, candidate, *, rtol=1e-6, atol=1e-9) -> bool:
         return (isinstance(value, dict) and value.keys() == candidate.keys()
                 and all(matches(value[k], candidate[k], rtol=rtol, atol=atol) for k in candidate))
     try:
-        v, c = np.asarray(value, dtype=float), np.asarray(candidate, dtype=float)
+        v, c = np.asarray(value), np.asarray(candidate)
+        kind = complex if np.iscomplexobj(v) or np.iscomplexobj(c) else float  # complex: both parts count
+        v, c = v.astype(kind), c.astype(kind)
     except (TypeError, ValueError, OverflowError):
         return False
     return v.shape == c.shape and bool(np.allclose(v, c, rtol=rtol, atol=atol))

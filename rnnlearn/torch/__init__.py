@@ -19,6 +19,10 @@
 - ``regularisers.py``: ``LockedDropout``, variational dropout with one mask per sequence
   (Gal and Ghahramani 2016).
 - ``layer_norm_lstm.py``: ``LayerNormLSTMCell``, ``LayerNormLSTM`` (Ba et al. 2016).
+- ``scan.py``: the linear recurrence ``h_t = a_t * h_{t-1} + b_t`` by a loop and by a parallel
+  scan (``combine_steps``, ``linear_recurrence_loop``, ``linear_recurrence_scan``); ``lru.py``:
+  ``LinearRecurrentLayer`` (LRU-style diagonal recurrence); ``causal_attention.py``:
+  ``CausalSelfAttention`` with a key-value cache (``KVCache``, ``kv_cache_nbytes``).
 
 Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of ``rnnlearn.errors``.
 """
@@ -26,13 +30,16 @@ Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of 
 from ..errors import InputError
 from .attention import AdditiveAttention, DotAttention, GeneralAttention, masked_softmax
 from .beam import beam_search, sequence_log_prob
+from .causal_attention import CausalSelfAttention, KVCache, kv_cache_nbytes
 from .cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
 from .decoders import PlainDecoder
 from .layer_norm_lstm import LayerNormLSTM, LayerNormLSTMCell
 from .layers import GRU, LSTM, RNN
 from .losses import masked_cross_entropy, masked_mean
+from .lru import LinearRecurrentLayer
 from .models import BiLSTMSequenceClassifier, GRURegressor, LSTMClassifier, RNNTextClassifier, final_hidden
 from .regularisers import LockedDropout
+from .scan import combine_steps, linear_recurrence_loop, linear_recurrence_scan
 from .seq2seq import AttentionDecoder, Encoder, Seq2Seq
 
 __all__ = [
@@ -44,4 +51,6 @@ __all__ = [
     "RNNTextClassifier", "LSTMClassifier", "GRURegressor", "BiLSTMSequenceClassifier", "final_hidden",
     "PlainDecoder", "beam_search", "sequence_log_prob",
     "masked_mean", "masked_cross_entropy", "LockedDropout", "LayerNormLSTMCell", "LayerNormLSTM",
+    "combine_steps", "linear_recurrence_loop", "linear_recurrence_scan", "LinearRecurrentLayer",
+    "CausalSelfAttention", "KVCache", "kv_cache_nbytes",
 ]

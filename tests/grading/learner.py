@@ -13,6 +13,7 @@ from unittest import mock
 
 from rnnlearn.grading import registry
 from rnnlearn.grading.chapters import attention as _attention
+from rnnlearn.grading.chapters import beyond as _beyond
 from rnnlearn.grading.chapters import bptt as _bptt
 from rnnlearn.grading.chapters import gru as _gru
 from rnnlearn.grading.chapters import lstm as _lstm
@@ -36,3 +37,4 @@ lstm = _as_learner(_lstm)
 gru = _as_learner(_gru)
 attention = _as_learner(_attention)
 teacher_forcing = _as_learner(_teacher_forcing)
+beyond = _as_learner(_beyond)

@@ -6,7 +6,7 @@ import pytest
 
 from rnnlearn.grading import check, questions
 
-from .learner import attention, bptt, gru, lstm, rnn_equations, teacher_forcing, vanishing
+from .learner import attention, beyond, bptt, gru, lstm, rnn_equations, teacher_forcing, vanishing
 
 
 def _answer(variant, mistake, with_cache):
@@ -55,6 +55,10 @@ CASES = {
     "inverse_sigmoid_schedule": _family(teacher_forcing.inverse_sigmoid, teacher_forcing.SCHEDULE),
     "scheduled_sampling_decode": _family(teacher_forcing.decode, teacher_forcing.DECODE),
     "exposure_gap": _family(teacher_forcing.gap, teacher_forcing.GAP),
+    "combine": _family(beyond.combine, beyond.COMBINE),
+    "linear_scan": _family(beyond.linear_scan, beyond.SCAN),
+    "kv_cache_bytes": _family(beyond.kv_cache_bytes, beyond.KV),
+    "lru_step": _family(beyond.lru_step, beyond.LRU),
 }
 
 

@@ -6,4 +6,4 @@ and a grading function registered with ``registry.question``.
 """
 
 from . import rnn_equations, bptt, vanishing, lstm, gru, attention  # noqa: F401, I001  (course order)
-from . import teacher_forcing  # noqa: F401, E402  (chapter 8)
+from . import teacher_forcing, beyond  # noqa: F401, I001  (chapters 8 and 9)
