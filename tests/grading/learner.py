@@ -16,6 +16,7 @@ from rnnlearn.grading.chapters import attention as _attention
 from rnnlearn.grading.chapters import bptt as _bptt
 from rnnlearn.grading.chapters import gru as _gru
 from rnnlearn.grading.chapters import lstm as _lstm
+from rnnlearn.grading.chapters import practice as _practice
 from rnnlearn.grading.chapters import rnn_equations as _rnn_equations
 from rnnlearn.grading.chapters import vanishing as _vanishing
 
@@ -34,3 +35,4 @@ vanishing = _as_learner(_vanishing)
 lstm = _as_learner(_lstm)
 gru = _as_learner(_gru)
 attention = _as_learner(_attention)
+practice = _as_learner(_practice)

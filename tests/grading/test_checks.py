@@ -6,7 +6,7 @@ import pytest
 
 from rnnlearn.grading import check, questions
 
-from .learner import attention, bptt, gru, lstm, rnn_equations, vanishing
+from .learner import attention, bptt, gru, lstm, practice, rnn_equations, vanishing
 
 
 def _answer(variant, mistake, with_cache):
@@ -52,6 +52,9 @@ CASES = {
     "flip_update_gate": _family(gru.flip, gru.FLIP),
     "additive_attention_backward": _family(attention.backward, attention.BACKWARD),
     "beam_step": _family(attention.beam_step, attention.BEAM),
+    "masked_sequence_loss": _family(practice.masked_loss, practice.LOSS),
+    "last_hidden": _family(practice.last_hidden, practice.LAST),
+    "reverse_padded": _family(practice.reverse_padded, practice.REVERSE),
 }
 
 
