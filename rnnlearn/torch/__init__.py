@@ -14,6 +14,11 @@
   ``BiLSTMSequenceClassifier``, ``final_hidden``.
 - ``stacked.py``: ``StackedLSTM``, M independent LSTMs (variants per model) trained in one
   pass, and ``clip_grad_norm_per_model_`` (imported from ``rnnlearn.torch.stacked``).
+- ``losses.py``: ``masked_mean``, ``masked_cross_entropy``: means over the real positions of a
+  padded batch (padding it further changes no loss and no gradient).
+- ``regularisers.py``: ``LockedDropout``, variational dropout with one mask per sequence
+  (Gal and Ghahramani 2016).
+- ``layer_norm_lstm.py``: ``LayerNormLSTMCell``, ``LayerNormLSTM`` (Ba et al. 2016).
 
 Bad arguments raise :class:`InputError` (a ``ValueError``) in the one format of ``rnnlearn.errors``.
 """
@@ -23,8 +28,11 @@ from .attention import AdditiveAttention, DotAttention, GeneralAttention, masked
 from .beam import beam_search, sequence_log_prob
 from .cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
 from .decoders import PlainDecoder
+from .layer_norm_lstm import LayerNormLSTM, LayerNormLSTMCell
 from .layers import GRU, LSTM, RNN
+from .losses import masked_cross_entropy, masked_mean
 from .models import BiLSTMSequenceClassifier, GRURegressor, LSTMClassifier, RNNTextClassifier, final_hidden
+from .regularisers import LockedDropout
 from .seq2seq import AttentionDecoder, Encoder, Seq2Seq
 
 __all__ = [
@@ -35,4 +43,5 @@ __all__ = [
     "Encoder", "AttentionDecoder", "Seq2Seq",
     "RNNTextClassifier", "LSTMClassifier", "GRURegressor", "BiLSTMSequenceClassifier", "final_hidden",
     "PlainDecoder", "beam_search", "sequence_log_prob",
+    "masked_mean", "masked_cross_entropy", "LockedDropout", "LayerNormLSTMCell", "LayerNormLSTM",
 ]

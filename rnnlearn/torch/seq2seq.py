@@ -19,13 +19,13 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
-import torch.nn.functional as nnf
 from torch import nn
 
 from ..errors import input_error, shape_str
 from ._checks import check_tensor, from_arg, shape_error
 from .decoders import AttentionDecoder, PlainDecoder, final_state
 from .layers import GRU
+from .losses import masked_cross_entropy
 
 
 def _check_tokens(func, arg, tokens, expected="(N, S)"):
@@ -133,8 +133,11 @@ class Seq2Seq(nn.Module):
         return torch.stack(logits, dim=1)  # (N, T, V)
 
     def loss(self, logits, tgt_out):
-        """Mean cross-entropy over the real (non-pad) target tokens; logits (N, T, V), tgt_out (N, T)."""
-        return nnf.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), ignore_index=self.pad_index)
+        """Mean cross-entropy over the real (non-pad) target tokens; logits (N, T, V), tgt_out (N, T).
+
+        ``masked_cross_entropy`` with the mask ``tgt_out != pad_index``.
+        """
+        return masked_cross_entropy(logits, tgt_out, tgt_out != self.pad_index)
 
     @torch.no_grad()
     def greedy_decode(self, src, max_len: int):
