@@ -28,7 +28,7 @@ NOT_YET_USED = {
     # chapter 8, teacher forcing versus scheduled sampling
     "exponential_decay": 8, "linear_decay": 8,
     # chapter 6 (package part, issue 12): losses, regularisers
-    "masked_mean": 6, "LockedDropout": 6, "LayerNormLSTMCell": 6, "LayerNormLSTM": 6,
+    "masked_mean": 6, "LayerNormLSTMCell": 6,
 }
 
 
