@@ -10,7 +10,9 @@ same outputs and gradients. Two interchangeable computations:
 - ``fused=False``: the step functions of ``cells.py`` looped over time, differentiated by
   autograd. Slow, but it is the book's equations verbatim: the reference the tests use.
 
-Not supported (unlike ``torch.nn``): ``PackedSequence`` input and ``proj_size``.
+``PackedSequence`` input (``torch.nn.utils.rnn.pack_padded_sequence``) is taken and
+returned as ``torch.nn`` does; ``packed.py`` runs it, with no work at padded positions.
+Not supported (unlike ``torch.nn``): ``proj_size``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ._fused import RNNFunction
 from ._fused_gru import GRUFunction
 from ._fused_lstm import LSTMFunction
 from .cells import gru_step, init_uniform_, lstm_step, rnn_step
+from .packed import run_packed
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -75,9 +78,6 @@ class _RNNBase(nn.Module):
         """Return x time first (T, N, D) and whether it was batched."""
         name = f"{type(self).__name__}.forward"
         layout = "(N, T, D)" if self.batch_first else "(T, N, D)"
-        if isinstance(x, nn.utils.rnn.PackedSequence):
-            raise input_error(name, "x", f"a padded tensor {layout}", "a PackedSequence (not supported)",
-                              hint="pad the batch instead (rnnlearn.data.pad_batch) and pass a mask where needed.")
         check_tensor(name, "x", x, layout)
         if x.dim() not in (2, 3) or x.shape[-1] != self.input_size:
             hint, fixed = "", []
@@ -91,8 +91,8 @@ class _RNNBase(nn.Module):
             return x.unsqueeze(1), False
         return (x.transpose(0, 1) if self.batch_first else x), True
 
-    def _check_state(self, state, arg, N, batched, like, x_given):
-        """Return a state as (L*dirs, N, H): zeros when None."""
+    def _check_state(self, state, arg, N, batched, like, n_source):
+        """Return a state as (L*dirs, N, H): zeros when None. ``n_source`` says what fixed N."""
         L, H = self.num_layers * self.num_directions, self.hidden_size
         if state is None:
             return like.new_zeros(L, N, H)
@@ -105,7 +105,7 @@ class _RNNBase(nn.Module):
             hint = "hx is always (layers*dirs, N, H), even with batch_first=True." if batched else ""
             sources = [("num_layers * num_directions", L, f"the constructor's num_layers={self.num_layers} "
                         f"and bidirectional={self.bidirectional}"),
-                       ("N", N, from_arg("x", x_given)), ("H", H, "the constructor's hidden_size")]
+                       ("N", N, n_source), ("H", H, "the constructor's hidden_size")]
             fixed = [src for src, got, size in zip(sources, state.shape, (L, N, H)) if got != size]
             if state.dim() != 3 or given.dim() == 3 and not batched:
                 fixed = []
@@ -133,18 +133,37 @@ class _RNNBase(nn.Module):
             outputs[t] = h
         return torch.stack(outputs), h, c
 
-    def _run(self, x, hx):
-        x_given = x
-        x, batched = self._check_input(x)
-        N = x.shape[1]
+    def _initial_states(self, hx, N, batched, like, n_source):
+        """h_0 and c_0 (None unless LSTM) as (L*dirs, N, H), checked; zeros when hx is None."""
         is_lstm = self.mode == "LSTM"
         if is_lstm and hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
             raise input_error(f"{type(self).__name__}.forward", "hx", "a tuple (h_0, c_0)",
                               type(hx).__name__ if not isinstance(hx, tuple) else f"a tuple of {len(hx)}")
         h0 = self._check_state(hx[0] if is_lstm and hx is not None else hx, "hx[0]" if is_lstm else "hx", N,
-                               batched, x, x_given)
-        c0 = (self._check_state(hx[1] if hx is not None else None, "hx[1]", N, batched, x, x_given)
+                               batched, like, n_source)
+        c0 = (self._check_state(hx[1] if hx is not None else None, "hx[1]", N, batched, like, n_source)
               if is_lstm else None)
+        return h0, c0
+
+    def _run_packed(self, x, hx):
+        """A PackedSequence in, a PackedSequence out (see ``packed.py``); hx and h_n in the caller's order."""
+        name = f"{type(self).__name__}.forward"
+        data = x.data
+        if data.dim() != 2 or data.shape[1] != self.input_size:
+            raise shape_error(name, "x.data", f"(sum of lengths, D) with D = {self.input_size}", data,
+                              fixed=[("D", self.input_size, "the constructor's input_size")] if data.dim() == 2 else [])
+        N = int(x.batch_sizes[0])
+        h0, c0 = self._initial_states(hx, N, True, data, f"argument 'x' (a PackedSequence of {N} sequences)")
+        output, h_n, c_n = run_packed(self, x, h0, c0)
+        return (output, (h_n, c_n)) if self.mode == "LSTM" else (output, h_n)
+
+    def _run(self, x, hx):
+        if isinstance(x, nn.utils.rnn.PackedSequence):
+            return self._run_packed(x, hx)
+        x_given = x
+        x, batched = self._check_input(x)
+        is_lstm = self.mode == "LSTM"
+        h0, c0 = self._initial_states(hx, x.shape[1], batched, x, from_arg("x", x_given))
         h_n, c_n, layer_input = [], [], x
         for layer in range(self.num_layers):
             outs = []
@@ -180,7 +199,8 @@ class RNN(_RNNBase):
     Shapes
     ------
     x (T, N, D), or (N, T, D) with batch_first, or unbatched (T, D); hx (L*dirs, N, H) or None
-    -> output (T, N, dirs*H) (batch_first: (N, T, dirs*H)), h_n (L*dirs, N, H)
+    -> output (T, N, dirs*H) (batch_first: (N, T, dirs*H)), h_n (L*dirs, N, H);
+    x a PackedSequence -> output a PackedSequence like x (hx and h_n in the batch's own order)
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
@@ -205,7 +225,8 @@ class LSTM(_RNNBase):
     ------
     x (T, N, D), or (N, T, D) with batch_first, or unbatched (T, D);
     hx = (h_0, c_0), each (L*dirs, N, H), or None
-    -> output (T, N, dirs*H) (batch_first: (N, T, dirs*H)), (h_n, c_n), each (L*dirs, N, H)
+    -> output (T, N, dirs*H) (batch_first: (N, T, dirs*H)), (h_n, c_n), each (L*dirs, N, H);
+    x a PackedSequence -> output a PackedSequence like x (hx and h_n in the batch's own order)
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
@@ -226,7 +247,8 @@ class GRU(_RNNBase):
     Shapes
     ------
     x (T, N, D), or (N, T, D) with batch_first, or unbatched (T, D); hx (L*dirs, N, H) or None
-    -> output (T, N, dirs*H) (batch_first: (N, T, dirs*H)), h_n (L*dirs, N, H)
+    -> output (T, N, dirs*H) (batch_first: (N, T, dirs*H)), h_n (L*dirs, N, H);
+    x a PackedSequence -> output a PackedSequence like x (hx and h_n in the batch's own order)
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,

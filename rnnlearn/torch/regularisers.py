@@ -44,9 +44,13 @@ class LockedDropout(nn.Module):
 
     def __init__(self, p: float = 0.5, batch_first: bool = False):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= float(p) <= 1.0:
+        try:
+            prob = None if isinstance(p, (bool, str)) else float(p)
+        except (TypeError, ValueError):
+            prob = None
+        if prob is None or not 0.0 <= prob <= 1.0:
             raise input_error("LockedDropout", "p", "a probability in [0, 1]", repr(p))
-        self.p, self.batch_first = float(p), bool(batch_first)
+        self.p, self.batch_first = prob, bool(batch_first)
 
     def extra_repr(self) -> str:
         return f"p={self.p}" + (", batch_first=True" if self.batch_first else "")

@@ -54,6 +54,9 @@ def test_generator_makes_it_reproducible_and_p_one_drops_everything():
 def test_bad_input_gets_a_clear_error():
     with pytest.raises(InputError, match=r"^LockedDropout: argument 'p': expected a probability in \[0, 1\]; got 1\.5"):
         rt.LockedDropout(1.5)
+    with pytest.raises(InputError, match=r"argument 'p': expected a probability in \[0, 1\]; got '0\.5'"):
+        rt.LockedDropout("0.5")
+    assert rt.LockedDropout(torch.tensor(0.25)).p == 0.25
     with pytest.raises(InputError, match=r"^LockedDropout\.forward: argument 'x': expected shape \(T, N, D\); "
                                          r"got shape \(4, 5\)\. Hint: one mask per sequence"):
         rt.LockedDropout(0.5)(torch.zeros(4, 5))
