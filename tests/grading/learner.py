@@ -17,6 +17,7 @@ from rnnlearn.grading.chapters import beyond as _beyond
 from rnnlearn.grading.chapters import bptt as _bptt
 from rnnlearn.grading.chapters import gru as _gru
 from rnnlearn.grading.chapters import lstm as _lstm
+from rnnlearn.grading.chapters import practice as _practice
 from rnnlearn.grading.chapters import rnn_equations as _rnn_equations
 from rnnlearn.grading.chapters import teacher_forcing as _teacher_forcing
 from rnnlearn.grading.chapters import vanishing as _vanishing
@@ -38,3 +39,4 @@ gru = _as_learner(_gru)
 attention = _as_learner(_attention)
 teacher_forcing = _as_learner(_teacher_forcing)
 beyond = _as_learner(_beyond)
+practice = _as_learner(_practice)

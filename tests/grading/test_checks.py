@@ -6,7 +6,7 @@ import pytest
 
 from rnnlearn.grading import check, questions
 
-from .learner import attention, beyond, bptt, gru, lstm, rnn_equations, teacher_forcing, vanishing
+from .learner import attention, beyond, bptt, gru, lstm, practice, rnn_equations, teacher_forcing, vanishing
 
 
 def _answer(variant, mistake, with_cache):
@@ -59,6 +59,9 @@ CASES = {
     "linear_scan": _family(beyond.linear_scan, beyond.SCAN),
     "kv_cache_bytes": _family(beyond.kv_cache_bytes, beyond.KV),
     "lru_step": _family(beyond.lru_step, beyond.LRU),
+    "masked_sequence_loss": _family(practice.masked_loss, practice.LOSS),
+    "last_hidden": _family(practice.last_hidden, practice.LAST),
+    "reverse_padded": _family(practice.reverse_padded, practice.REVERSE),
 }
 
 

@@ -5,5 +5,4 @@ it is not a public ``rnnlearn`` function), the known-wrong variants with their h
 and a grading function registered with ``registry.question``.
 """
 
-from . import rnn_equations, bptt, vanishing, lstm, gru, attention  # noqa: F401, I001  (course order)
-from . import teacher_forcing, beyond  # noqa: F401, I001  (chapters 8 and 9)
+from . import rnn_equations, bptt, vanishing, lstm, gru, practice, attention, teacher_forcing, beyond  # noqa: F401, I001  (course order)
