@@ -44,3 +44,22 @@ def test_tiny_budget_gives_one_unit_and_bad_input_is_named():
         hidden_size_for_budget("gru", 2, 0)
     with pytest.raises(InputError, match="cell_param_count: argument 'H'"):
         cell_param_count("gru", 2, 2.5)
+
+
+@pytest.mark.parametrize("cell", sorted(TORCH))
+@pytest.mark.parametrize("D, H, n_out, L", [(3, 5, 0, 2), (32, 48, 40, 2), (1, 7, 2, 3)])
+def test_stacked_count_matches_torch(cell, D, H, n_out, L):
+    n = sum(p.numel() for p in TORCH[cell](D, H, num_layers=L).parameters())
+    n += sum(p.numel() for p in torch.nn.Linear(H, n_out).parameters()) if n_out else 0
+    assert cell_param_count(cell, D, H, output_size=n_out, num_layers=L) == n
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+@pytest.mark.parametrize("D, budget, n_out", [(32, 40_000, 40), (2, 4_500, 1), (3, 50, 0)])
+def test_stacked_budget_size_is_the_closest_integer(L, D, budget, n_out):
+    H = hidden_size_for_budget("lstm", D, budget, output_size=n_out, num_layers=L)
+    best = min(range(1, 400), key=lambda h: (abs(cell_param_count("lstm", D, h, output_size=n_out, num_layers=L)
+                                                 - budget), h))
+    assert H == best
+    with pytest.raises(InputError, match="hidden_size_for_budget: argument 'num_layers'"):
+        hidden_size_for_budget("lstm", D, budget, num_layers=0)
