@@ -16,10 +16,10 @@ recurrence per stretch of time with the same number of running sequences (``pack
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import torch
+from _ratios import print_ratios
 from torch.nn.utils.rnn import pack_padded_sequence
 
 import rnnlearn.torch as rt
@@ -59,17 +59,7 @@ def main() -> None:
         ours.load_state_dict(ref.state_dict())
         runs = {"torch.nn padded": (ref, x), "torch.nn packed": (ref, packed),
                 "rnnlearn padded": (ours, x), "rnnlearn packed": (ours, packed)}
-        times = {key: [] for key in runs}
-        for repeat in range(args.warmup + args.repeats):
-            for key, (model, inputs) in runs.items():
-                seconds = time_step(model, inputs)
-                if repeat >= args.warmup:
-                    times[key].append(seconds)
-        base = statistics.median(times["torch.nn padded"])
-        for key, ts in times.items():
-            med = statistics.median(ts)
-            print(f"{name:5s} {key:16s} {1e3 * med:8.2f} ms  ratio {med / base:5.2f}x")
-
+        print_ratios(name, runs, time_step, warmup=args.warmup, repeats=args.repeats, base="torch.nn padded")
 
 if __name__ == "__main__":
     main()

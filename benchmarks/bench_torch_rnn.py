@@ -17,10 +17,10 @@ other processes, single timings of both sides swung by 10x and the ratios with t
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import torch
+from _ratios import print_ratios
 
 import rnnlearn.torch as rt
 
@@ -60,17 +60,8 @@ def main() -> None:
             models["rnnlearn fused=False"] = getattr(rt, name)(args.D, args.H, fused=False).to(device)
         for m in models.values():
             m.load_state_dict(ref.state_dict())
-        times = {key: [] for key in models}
-        for repeat in range(args.warmup + args.repeats):
-            for key, m in models.items():
-                seconds = time_step(m, x, device)
-                if repeat >= args.warmup:
-                    times[key].append(seconds)
-        base = statistics.median(times["torch.nn"])
-        for key, ts in times.items():
-            med = statistics.median(ts)
-            print(f"{name:5s} {key:22s} {1e3 * med:8.2f} ms  ratio {med / base:5.2f}x")
-
+        runs = {key: (m, x, device) for key, m in models.items()}
+        print_ratios(name, runs, time_step, warmup=args.warmup, repeats=args.repeats, base="torch.nn")
 
 if __name__ == "__main__":
     main()
