@@ -104,7 +104,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab
 
 bench: $(STAMP)
-	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf _build .jupyter_cache
