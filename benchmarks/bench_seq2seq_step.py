@@ -12,7 +12,9 @@ read the ratios, not the milliseconds):
 - ``plain``: ``PlainDecoder.step`` (no attention).
 
 Then one training update (teacher-forced forward, backward, Adam) of ``Seq2Seq`` with
-each decoder on T=30 targets.
+each decoder on T=30 targets: attention through ``AttentionGRUFunction`` (the default, the
+loop without autograd and its backward written out), attention through the autograd step
+loop (``fused=False``, what every update did before), and plain.
 
     python benchmarks/bench_seq2seq_step.py [--repeats 7]
 """
@@ -59,7 +61,10 @@ def main():
     src, tgt = torch.randint(3, V, (N, S)), torch.randint(3, V, (N, S))
     tgt_in = torch.cat([torch.full((N, 1), 1), tgt[:, :-1]], 1)
     update_ms = {}
-    for name, decoder in (("attention", rt.AttentionDecoder(V, E, H, H)), ("plain", rt.PlainDecoder(V, E, H, H))):
+    decoders = {"attention, fused": rt.AttentionDecoder(V, E, H, H),
+                "attention, autograd loop": rt.AttentionDecoder(V, E, H, H, fused=False),
+                "plain": rt.PlainDecoder(V, E, H, H)}
+    for name, decoder in decoders.items():
         model = rt.Seq2Seq(rt.Encoder(V, E, H), decoder)
         opt = torch.optim.Adam(model.parameters(), 3e-3)
 
@@ -70,8 +75,8 @@ def main():
             opt.step()
 
         update_ms[name] = 1e3 * median_time(update, args.repeats, 3)
-    print(f"training update (T = {S}): attention {update_ms['attention']:.1f} ms, plain {update_ms['plain']:.1f} ms, "
-          f"ratio x{update_ms['attention'] / update_ms['plain']:.2f}")
+    for name, ms in update_ms.items():
+        print(f"training update (T = {S}), {name:24s} {ms:7.1f} ms   x{ms / update_ms['plain']:.2f} of plain")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import torch
 from torch import nn
 
 from ..errors import input_error
+from ._fused import project_inputs
+from ._fused_attention import AttentionGRUFunction
 from ._fused_gru import GRUFunction
 from .attention import AdditiveAttention, DotAttention, GeneralAttention, _check
 from .cells import GRUCell, gru_step
@@ -42,7 +44,10 @@ class AttentionDecoder(nn.Module):
 
     ``attention`` is 'additive', 'dot' (needs hidden_size == key_size) or 'general';
     ``query`` is 'previous' (Bahdanau: score with ``s_{i-1}``) or 'current' (Luong:
-    score with ``s_i``).
+    score with ``s_i``). ``fused`` (keyword only, default True): with ``query='previous'``
+    the teacher-forced pass runs ``_fused_attention.AttentionGRUFunction`` (no autograd
+    inside the loop, the backward written out); False keeps the autograd step loop, the
+    reference it is tested against (and the path for double backward).
 
     Shapes
     ------
@@ -51,7 +56,7 @@ class AttentionDecoder(nn.Module):
     """
 
     def __init__(self, vocab_size, embed_size, hidden_size, key_size, attention="additive", attn_size=None,
-                 pad_index=0, query="previous"):
+                 pad_index=0, query="previous", *, fused=True):
         super().__init__()
         if attention == "additive":
             self.attention = AdditiveAttention(hidden_size, key_size, attn_size or hidden_size)
@@ -68,7 +73,7 @@ class AttentionDecoder(nn.Module):
             raise input_error("AttentionDecoder", "attention", "'additive', 'dot' or 'general'", repr(attention))
         if query not in ("previous", "current"):
             raise input_error("AttentionDecoder", "query", "'previous' (Bahdanau) or 'current' (Luong)", repr(query))
-        self.query, self.hidden_size, self.key_size = query, hidden_size, key_size
+        self.query, self.hidden_size, self.key_size, self.fused = query, hidden_size, key_size, fused
         self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=pad_index)
         cell_input = embed_size + key_size if query == "previous" else embed_size
         self.cell = GRUCell(cell_input, hidden_size)
@@ -111,12 +116,28 @@ class AttentionDecoder(nn.Module):
         tgt_in (N, T) long, state (N, H), keys (N, S, Hk), mask (N, S) -> logits (N, T, V)
         """
         emb = self.embedding(tgt_in)  # (N, T, E)
-        states, contexts = [], []
-        for emb_t in emb.unbind(1):
-            state, context, _ = self._advance(emb_t, state, keys, mask, memory)
-            states.append(state)
-            contexts.append(context)
-        return self.out(torch.cat((torch.stack(states, 1), torch.stack(contexts, 1), emb), dim=2))  # (N, T, V)
+        if self.fused and self.query == "previous":  # the loop without autograd, its backward written out
+            states, contexts = self._teacher_forced_fused(emb, state, keys, mask, memory)  # (N, T, H), (N, T, Hk)
+        else:
+            states, contexts = [], []
+            for emb_t in emb.unbind(1):
+                state, context, _ = self._advance(emb_t, state, keys, mask, memory)
+                states.append(state)
+                contexts.append(context)
+            states, contexts = torch.stack(states, 1), torch.stack(contexts, 1)
+        return self.out(torch.cat((states, contexts, emb), dim=2))  # (N, T, V)
+
+    def _teacher_forced_fused(self, emb, state, keys, mask, memory):
+        """Bahdanau's order through ``AttentionGRUFunction``: emb (N, T, E) -> states (N, T, H), contexts (N, T, Hk)."""
+        cell, E = self.cell, emb.shape[2]
+        # W_ih = [W_e | W_c]: the embedding's share of the GRU input, all steps in one product
+        gx = project_inputs(emb.transpose(0, 1), cell.weight_ih[:, :E], cell.bias_ih)  # (T, N, 3H)
+        attention = self.attention
+        w_q, v = ((attention.query_proj.weight, attention.v.weight) if isinstance(attention, AdditiveAttention)
+                  else (None, None))
+        states, contexts = AttentionGRUFunction.apply(gx, state, keys, memory, mask, cell.weight_ih[:, E:],
+                                                      cell.weight_hh, cell.bias_hh, w_q, v)  # (T, N, H), (T, N, Hk)
+        return states.transpose(0, 1), contexts.transpose(0, 1)
 
     def forward(self, y_prev, state, keys, mask):
         _check("AttentionDecoder.forward", state, keys, mask, self.hidden_size, self.key_size)

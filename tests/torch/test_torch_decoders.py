@@ -125,3 +125,38 @@ def test_seq2seq_full_teacher_forcing_equals_the_step_loop(kind):
     fused = model(src, tgt_in, teacher_forcing=1.0)
     almost = model(src, tgt_in, teacher_forcing=1.0 - 1e-12, generator=torch.Generator().manual_seed(0))
     assert_close(fused, almost, "full teacher forcing: fused pass against the step loop")
+
+
+@pytest.mark.parametrize("attention", ["additive", "dot", "general"])
+def test_fused_teacher_forced_pass_equals_the_autograd_loop(attention):
+    """AttentionGRUFunction against the autograd step loop: logits and every gradient, float64."""
+    fused = randomize(rt.AttentionDecoder(V, E, H, H, attention, attn_size=4).double(), seed=6)
+    loop = rt.AttentionDecoder(V, E, H, H, attention, attn_size=4, fused=False).double()
+    loop.load_state_dict(fused.state_dict())
+    _, s0, keys, mask = _inputs(seed=7)
+    tgt_in = torch.randint(0, V, (N, 5), generator=torch.Generator().manual_seed(8))
+    weights = torch.randn(N, 5, V, dtype=F64)
+    grads = {}
+    for name, dec in (("fused", fused), ("loop", loop)):
+        k, s = keys.clone().requires_grad_(), s0.clone().requires_grad_()
+        logits = dec.teacher_forced(tgt_in, s, k, mask, dec.memory(k, mask))
+        grads[name] = (logits, *torch.autograd.grad((logits * weights).sum(), [k, s, *dec.parameters()]))
+    names = ["logits", "keys", "initial state", *dict(fused.named_parameters())]
+    for name, a, b in zip(names, grads["fused"], grads["loop"]):
+        assert_close(a, b, f"{attention}: fused against the autograd loop, {name}")
+
+
+@pytest.mark.parametrize("additive", [True, False], ids=["additive", "dot-or-general"])
+@pytest.mark.parametrize("masked", [True, False], ids=["mask", "no-mask"])
+def test_attention_gru_function_gradcheck(additive, masked):
+    from rnnlearn.torch._fused_attention import AttentionGRUFunction
+    gen = torch.Generator().manual_seed(9)
+    T, n, S_, H_, A = 3, 2, 4, 3, 2
+
+    def r(*shape):
+        return (0.5 * torch.randn(*shape, generator=gen, dtype=F64)).requires_grad_()
+
+    mask = torch.tensor([[True, True, True, True], [True, True, False, False]]) if masked else None
+    args = (r(T, n, 3 * H_), r(n, H_), r(n, S_, H_), r(n, S_, A if additive else H_), mask, r(3 * H_, H_),
+            r(3 * H_, H_), r(3 * H_), *((r(A, H_), r(1, A)) if additive else (None, None)))
+    assert torch.autograd.gradcheck(AttentionGRUFunction.apply, args)
