@@ -30,8 +30,13 @@ HOW_TO_GET_CHROMIUM = ("Chromium is needed for the browser tests: `apt-get insta
 def toc_pages() -> list[str]:
     """The HTML pages of ``_toc.yml``, in the order of the sidebar (root first)."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]] + [ch["file"] for part in toc["parts"] for ch in part["chapters"]]
+    files = [toc["root"]] + [f for part in toc["parts"] for ch in part["chapters"] for f in toc_files(ch)]
     return [f + ".html" for f in files]
+
+
+def toc_files(entry: dict) -> list[str]:
+    """A toc entry's file, then its sections' files, depth first (the sidebar's order)."""
+    return [entry["file"]] + [f for section in entry.get("sections", []) for f in toc_files(section)]
 
 
 def source_of(page: str) -> pathlib.Path:
