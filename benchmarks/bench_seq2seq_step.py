@@ -1,6 +1,7 @@
 """Cost of one decoder step with and without attention, and of a whole training update.
 
-N=128 sequences, S=30 source tokens, H=64, embeddings 32, float32, one thread. Three ways
+N=128 sequences, S=30 source tokens (``--N``, ``--S``; chapter 7's reversal runs are N=64,
+S=8), H=64, embeddings 32, float32, one thread. Three ways
 to take a decoder step, timed in alternation (so load on a shared machine hits all alike;
 read the ratios, not the milliseconds):
 
@@ -16,13 +17,13 @@ each decoder on T=30 targets: attention through ``AttentionGRUFunction`` (the de
 loop without autograd and its backward written out), attention through the autograd step
 loop (``fused=False``, what every update did before), and plain.
 
-    python benchmarks/bench_seq2seq_step.py [--repeats 7]
+    python benchmarks/bench_seq2seq_step.py [--repeats 7] [--N 128] [--S 30]
 """
 
 import argparse
 import time
 
-N, S, H, E, V = 128, 30, 64, 32, 14
+H, E, V = 64, 32, 14
 
 
 def median_time(fn, repeats, inner):
@@ -38,7 +39,10 @@ def median_time(fn, repeats, inner):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--N", type=int, default=128)
+    parser.add_argument("--S", type=int, default=30)
     args = parser.parse_args()
+    N, S = args.N, args.S
     import torch
 
     import rnnlearn.torch as rt

@@ -71,6 +71,9 @@ class KernelSession:
         self.client = NotebookClient(
             notebook, km=km, timeout=1, allow_errors=True, interrupt_on_timeout=True,
             record_timing=False, shutdown_kernel="immediate",
+            # a kernel slow to start is the machine's load, not the learner's doing (the budget starts after it);
+            # nbclient's 60 s failed once, with grading jobs beside other work on two cores
+            startup_timeout=180,
             error_on_timeout={"ename": "TimeoutError", "evalue": "cell interrupted by the grader"},
             resources={"metadata": {"path": str(self.scratch)}})
         self._env, self._log = env, log
