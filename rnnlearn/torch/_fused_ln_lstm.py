@@ -103,25 +103,29 @@ class LayerNormLSTMFunction(torch.autograd.Function):
         grads = dh_seq.new_empty(T, N, 5, H)  # gradients of a_t (blocks i, f, g, o) and of n_t
         da, dn = grads[:, :, :4].reshape(T, N, G), grads[:, :, 4]  # views: (T, N, 4H), (T, N, H)
         dz = []  # gradients of z_t = W_hh h_{t-1}, from t = T-1 down to 0, each (N, 4H)
-        # Per-step views made once: the loop then only calls kernels.
+        # Per-step views made once, and dh, dc kept in two buffers: the loop then only calls kernels.
         dh_steps, c_steps, f_steps, z_steps = dh_seq.unbind(0), c_all.unbind(0), f.unbind(0), z_all.unbind(0)
+        k_on, k_ifg = k_on.unbind(0), k_ifg.unbind(0)  # T x (N, 2, H), T x (N, 3, H)
         da_ifg, da_on = grads[:, :, :3].unbind(0), grads[:, :, 3:].unbind(0)  # T x (N, 3, H), T x (N, 2, H)
         da_steps, dn_steps = da.unbind(0), dn.unbind(0)  # T x (N, 4H), T x (N, H)
-        dh = dh_steps[T - 1] + dh_T  # (N, H)
-        dc = dc_T  # (N, H)
+        dh3, dc3 = dh_seq.new_empty(N, 1, H), dc_T.unsqueeze(1).clone()  # (N, 1, H) each
+        dh, dc = dh3.view(N, H), dc3.view(N, H)  # the same memory as (N, H)
+        torch.add(dh_steps[T - 1], dh_T, out=dh)
         no_weights = [True, False, False]  # the gains' gradients are sums taken after the loop
         for t in range(T - 1, -1, -1):
             # (da_o, dn_t) = dh_t * (tanh(n_t) o (1 - o), o (1 - tanh(n_t)^2))
-            torch.mul(dh.unsqueeze(1), k_on[t], out=da_on[t])  # (N, 2, H)
+            torch.mul(dh3, k_on[t], out=da_on[t])  # (N, 2, H)
             # dc_t = dc + LN-backward(dn_t)
-            dc = _ln_backward(dn_steps[t], c_steps[t + 1], (H,), *stats_c[t], gamma_c, beta_c, no_weights)[0].add_(dc)
+            dc.add_(_ln_backward(dn_steps[t], c_steps[t + 1], (H,), *stats_c[t], gamma_c, beta_c, no_weights)[0])
             # (da_i, da_f, da_g) = dc_t * (g i(1-i), c_{t-1} f(1-f), i (1-g^2))
-            torch.mul(dc.unsqueeze(1), k_ifg[t], out=da_ifg[t])  # (N, 3, H)
+            torch.mul(dc3, k_ifg[t], out=da_ifg[t])  # (N, 3, H)
             # dc_{t-1} = dc_t * f
-            dc = torch.mul(dc, f_steps[t])  # (N, H)
+            dc.mul_(f_steps[t])  # (N, H)
             # dz_t = LN-backward(da_t);  dh_{t-1} = dL_{t-1}/dh_{t-1} + dz_t W_hh
             dz.append(_ln_backward(da_steps[t], z_steps[t], (G,), *stats_h[t], gamma_hh, None, no_weights)[0])
-            dh = torch.addmm(dh_steps[t - 1], dz[-1], w_hh) if t > 0 else dz[-1] @ w_hh  # (N, H)
+            if t > 0:
+                torch.addmm(dh_steps[t - 1], dz[-1], w_hh, out=dh)  # (N, H)
+        dh = dz[-1] @ w_hh  # dh_0 (N, H): no loss term at h_0
         dz = torch.stack(dz[::-1])  # (T, N, 4H)
         need = ctx.needs_input_grad
         # dW_hh = sum_t dz_t^T h_{t-1}
