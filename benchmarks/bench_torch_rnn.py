@@ -1,6 +1,7 @@
-"""Forward + backward time of rnnlearn.torch.{RNN, LSTM, GRU} against torch.nn, in the same run.
+"""Forward + backward time of rnnlearn.torch.{RNN, LSTM, GRU} against torch.nn, in the same run,
+and of rnnlearn.torch.LayerNormLSTM against torch.nn.LSTM (torch.nn has no layer-normalised LSTM).
 
-Usage::
+Usage (chapter 6's layer-norm language model: ``--T 32 --N 16 --D 32 --H 64 --threads 1``)::
 
     python benchmarks/bench_torch_rnn.py [--T 100] [--N 64] [--D 32] [--H 128] [--repeats 15]
                                          [--reference] [--threads K]
@@ -62,6 +63,14 @@ def main() -> None:
             m.load_state_dict(ref.state_dict())
         runs = {key: (m, x, device) for key, m in models.items()}
         print_ratios(name, runs, time_step, warmup=args.warmup, repeats=args.repeats, base="torch.nn")
+    ref = torch.nn.LSTM(args.D, args.H).to(device)
+    models = {"torch.nn.LSTM": ref, "rnnlearn": rt.LayerNormLSTM(args.D, args.H).to(device)}
+    if args.reference:
+        models["rnnlearn fused=False"] = rt.LayerNormLSTM(args.D, args.H, fused=False).to(device)
+    for m in list(models.values())[1:]:
+        m.cell.load_state_dict({k.removesuffix("_l0"): v for k, v in ref.state_dict().items()}, strict=False)
+    runs = {key: (m, x, device) for key, m in models.items()}
+    print_ratios("LNLSTM", runs, time_step, warmup=args.warmup, repeats=args.repeats, base="torch.nn.LSTM")
 
 if __name__ == "__main__":
     main()

@@ -30,6 +30,7 @@ from torch import nn
 
 from ..errors import input_error
 from ._checks import check_tensor, from_arg, shape_error
+from ._fused_ln_lstm import LayerNormLSTMFunction
 from .cells import _CellBase, init_uniform_
 
 
@@ -112,7 +113,10 @@ class LayerNormLSTM(nn.Module):
     """A :class:`LayerNormLSTMCell` run over a sequence, with ``torch.nn.LSTM``'s forward for one layer.
 
     The input part ``LN(W_ih x_t) + b_ih`` of every step is computed in one call before the
-    loop over time; the recurrent part is computed step by step.
+    loop over time; the recurrent part is computed step by step: by default in
+    ``_fused_ln_lstm.LayerNormLSTMFunction`` (a loop with ``out=`` buffers and a hand-written
+    BPTT backward), with ``fused=False`` by :meth:`LayerNormLSTMCell.step` looped and
+    differentiated by autograd (the reference path; it also supports double backward).
 
     Parameters
     ----------
@@ -122,6 +126,8 @@ class LayerNormLSTM(nn.Module):
         As ``torch.nn.LSTM``: x (N, T, D) instead of (T, N, D); the states stay (1, N, H).
     bias, device, dtype
         As :class:`LayerNormLSTMCell` (its parameters are under ``cell.``).
+    fused : bool, keyword only
+        The fast path with the hand-written backward (default), or the autograd reference path.
 
     Shapes
     ------
@@ -131,13 +137,14 @@ class LayerNormLSTM(nn.Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, batch_first: bool = False, bias: bool = True,
-                 device=None, dtype=None):
+                 device=None, dtype=None, *, fused: bool = True):
         super().__init__()
         self.input_size, self.hidden_size, self.batch_first = input_size, hidden_size, batch_first
+        self.fused = fused
         self.cell = LayerNormLSTMCell(input_size, hidden_size, bias=bias, device=device, dtype=dtype)
 
     def extra_repr(self) -> str:
-        return "batch_first=True" if self.batch_first else ""
+        return ", ".join(["batch_first=True"] * self.batch_first + ["fused=False"] * (not self.fused))
 
     def _check(self, x, hx):
         """Return x as (T, N, D), the states as (N, H), and whether x was batched."""
@@ -171,11 +178,18 @@ class LayerNormLSTM(nn.Module):
         """Return ``(output, (h_n, c_n))``; see the class docstring for shapes."""
         x, h, c, batched = self._check(x, hx)
         a_x = self.cell.input_part(x)  # (T, N, 4H), all steps at once
-        outputs = []
-        for t in range(x.shape[0]):
-            h, c = self.cell.step(a_x[t], h, c)  # (N, H), (N, H)
-            outputs.append(h)
-        output = torch.stack(outputs)  # (T, N, H)
+        if self.fused:
+            cell = self.cell
+            a_x = (a_x if cell.bias_hh is None else a_x + cell.bias_hh).contiguous()  # b_hh joins; (T, N, 4H) in memory
+            output, h, c = LayerNormLSTMFunction.apply(a_x, h, c, cell.weight_hh, cell.ln_hh.weight,
+                                                       cell.ln_c.weight, cell.ln_c.bias, cell.ln_hh.eps,
+                                                       cell.ln_c.eps)  # (T, N, H), (N, H), (N, H)
+        else:
+            outputs = []
+            for t in range(x.shape[0]):
+                h, c = self.cell.step(a_x[t], h, c)  # (N, H), (N, H)
+                outputs.append(h)
+            output = torch.stack(outputs)  # (T, N, H)
         if not batched:
             return output.squeeze(1), (h, c)  # (T, H), (1, H) each
         output = output.transpose(0, 1) if self.batch_first else output

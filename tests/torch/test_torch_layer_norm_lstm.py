@@ -1,6 +1,7 @@
 """LayerNormLSTMCell and LayerNormLSTM (Ba et al. 2016): the paper's equations written out here,
 layer-norm statistics, invariance to the scale of the weights, gradcheck in float64, the
-sequence module against the cell looped, and errors."""
+sequence module against the cell looped, its fast path (hand-written BPTT) against the paper's
+equations looped and against the autograd reference path, and errors."""
 
 import pytest
 import torch
@@ -22,8 +23,9 @@ def _ln(z, gain, shift, eps):
 def _paper_step(cell, x, h, c):
     """Ba et al. (2016), gates reordered to i, f, g, o, the LN shifts as LSTMCell's two biases."""
     eps = cell.ln_c.eps
-    a = (_ln(x @ cell.weight_ih.t(), cell.ln_ih.weight, None, eps) + cell.bias_ih
-         + _ln(h @ cell.weight_hh.t(), cell.ln_hh.weight, None, eps) + cell.bias_hh)
+    b_ih, b_hh = (0 if b is None else b for b in (cell.bias_ih, cell.bias_hh))  # bias=False: none
+    a = (_ln(x @ cell.weight_ih.t(), cell.ln_ih.weight, None, eps) + b_ih
+         + _ln(h @ cell.weight_hh.t(), cell.ln_hh.weight, None, eps) + b_hh)
     i, f, g, o = a.chunk(4, dim=1)
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
     return torch.sigmoid(o) * torch.tanh(_ln(c, cell.ln_c.weight, cell.ln_c.bias, eps)), c
@@ -116,6 +118,50 @@ def test_layer_is_the_cell_looped(batch_first):
     unbatched_out, (h1, _) = layer(x[0] if batch_first else x[:, 0])
     assert unbatched_out.shape == (T, H) and h1.shape == (1, H)
     assert_close(unbatched_out, zero[0][0] if batch_first else zero[0][:, 0], "unbatched x")
+
+
+@pytest.mark.parametrize("bias, batch_first", [(True, False), (True, True), (False, False)])
+def test_fused_path_is_the_papers_equations_and_the_reference_path(bias, batch_first):
+    """Outputs, final states and every gradient (input, initial states, each parameter) in float64."""
+    T = 5
+    fast = randomize(rt.LayerNormLSTM(D, H, batch_first=batch_first, bias=bias, dtype=F64), seed=21)
+    slow = rt.LayerNormLSTM(D, H, batch_first=batch_first, bias=bias, dtype=F64, fused=False)
+    slow.load_state_dict(fast.state_dict())
+    assert fast.fused and not slow.fused and "fused=False" in repr(slow)
+    x = randn(*((N, T, D) if batch_first else (T, N, D)), seed=22)
+    hx = (randn(1, N, H, seed=23), randn(1, N, H, seed=24))
+    inputs = [x, *hx, *fast.parameters()]
+
+    def paper(x, hx):  # the equations of Ba et al. written out above, looped over time
+        (h, c), steps = (hx[0][0], hx[1][0]), []
+        for t in range(T):
+            h, c = _paper_step(fast.cell, x[:, t] if batch_first else x[t], h, c)
+            steps.append(h)
+        return torch.stack(steps, dim=1 if batch_first else 0), (h[None], c[None])
+
+    results = {}
+    for name, run in (("fused", fast), ("fused=False", slow), ("paper", None)):
+        out, (h_n, c_n) = run(x, hx) if run is not None else paper(x, hx)
+        params = [*run.parameters()] if run is not None else [*fast.parameters()]
+        grads = torch.autograd.grad(weighted_sum((out, h_n, c_n), 25), [x, *hx, *params])
+        results[name] = (out, h_n, c_n, *grads)
+    names = ["output", "h_n", "c_n", "dx", "dh_0", "dc_0", *(f"d{n}" for n, _ in fast.named_parameters())]
+    assert len(names) == len(results["fused"]) == 3 + len(inputs)
+    for ref in ("fused=False", "paper"):
+        for what, a, b in zip(names, results["fused"], results[ref]):
+            assert_close(a, b, f"fused against {ref}: {what}")
+
+
+def test_fused_path_gradcheck_float64_without_biases():
+    layer = randomize(rt.LayerNormLSTM(2, 2, bias=False, dtype=F64), seed=26)
+    names = [n for n, _ in layer.named_parameters()]
+
+    def run(xs, h0, c0, *params):
+        output, (h_n, c_n) = torch.func.functional_call(layer, dict(zip(names, params)), (xs, (h0, c0)))
+        return output, h_n, c_n
+
+    assert torch.autograd.gradcheck(run, (randn(3, 2, 2, seed=27), randn(1, 2, 2, seed=28), randn(1, 2, 2, seed=29),
+                                          *layer.parameters()))
 
 
 def test_bad_input_gets_a_clear_error():
